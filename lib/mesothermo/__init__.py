@@ -1,0 +1,12 @@
+"""mesothermo: mesoscopic stochastic kinetics and the chemical thermodynamics that emerges from it.
+
+The library behind the book. Data flow one way: a :class:`Network` feeds the mesoscopic
+(:mod:`~mesothermo.ssa`, :mod:`~mesothermo.cme`) and macroscopic (:mod:`~mesothermo.rre`)
+descriptions, and both feed large deviations (:mod:`~mesothermo.ldp`).
+"""
+
+from . import models
+from .network import Network, RatePair, Reaction, ReactionSyntaxError
+
+__all__ = ["Network", "RatePair", "Reaction", "ReactionSyntaxError", "models"]
+__version__ = "0.1.0"

@@ -1,0 +1,709 @@
+r"""Chemical reaction networks: species, reactions, stoichiometry and rate laws.
+
+A network has :math:`N` species and :math:`M` reactions (Ge–Qian, "The description of the
+mathematical model"). Reaction :math:`\ell` reads
+
+.. math::
+
+    \nu^{+}_{\ell 1} X_1 + \dots + \nu^{+}_{\ell N} X_N
+    \;\underset{k_{-\ell}}{\overset{k_{+\ell}}{\rightleftharpoons}}\;
+    \nu^{-}_{\ell 1} X_1 + \dots + \nu^{-}_{\ell N} X_N ,
+
+with reactant stoichiometry :math:`\nu^+` (``nu_plus``), product stoichiometry :math:`\nu^-`
+(``nu_minus``) and net change :math:`\nu_{\ell i} = \nu^-_{\ell i} - \nu^+_{\ell i}` (``nu``).
+
+Mass action in Kurtz's convention (the one the seeds use): with copy numbers :math:`n` in a
+vessel of volume :math:`V`,
+
+.. math::
+
+    r_{\pm\ell}(n) = V k_{\pm\ell} \prod_i \frac{(n_i)_{\nu^\pm_{\ell i}}}{V^{\nu^\pm_{\ell i}}},
+    \qquad (n)_m = n(n-1)\cdots(n-m+1),
+
+so that :math:`R_{\pm\ell}(x) = \lim_{V\to\infty} r_{\pm\ell}(Vx)/V
+= k_{\pm\ell}\prod_i x_i^{\nu^\pm_{\ell i}}` (Ge–Qian assumption iii).
+
+Chemostatted (buffered) species are held at fixed concentrations :math:`a_c`. They are not
+dynamical species: they are absent from :attr:`Network.species` and enter each rate law as the
+factor :math:`\prod_c a_c^{m_{\ell c}}`, the same at every volume. (A buffered pool of
+:math:`V a_c` molecules contributes :math:`(V a_c)_m / V^m \to a_c^m`; the buffer is taken as
+infinitely large, so the factor is exactly :math:`a_c^m`.) The propensities then scale with
+:math:`V` exactly as those of the dynamical species do.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import re
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Callable, Mapping, NamedTuple, Sequence
+
+import numpy as np
+
+from ._validation import check_concentrations, check_counts, check_volume
+
+__all__ = ["Network", "Reaction", "RatePair", "ReactionSyntaxError"]
+
+RateLaw = Callable[[np.ndarray, float], np.ndarray]
+
+
+class RatePair(NamedTuple):
+    """Forward and backward rates of every reaction, each an array of shape (..., M)."""
+
+    plus: np.ndarray
+    minus: np.ndarray
+
+
+class ReactionSyntaxError(ValueError):
+    """A reaction text that does not parse; the message names the line and column."""
+
+
+@dataclass(frozen=True)
+class Reaction:
+    """One reaction, possibly reversible.
+
+    Parameters
+    ----------
+    reactants, products : mapping of species name to positive integer coefficient
+        ``{}`` is the empty complex ``0``.
+    k_plus : float
+        Forward rate constant, finite and >= 0.
+    k_minus : float or None
+        Backward rate constant; ``None`` makes the reaction irreversible.
+    propensity_plus, propensity_minus : callable, optional
+        General rate laws ``r(n, V)`` (Ge–Qian assumption i allows any non-negative function of
+        ``n``). ``n`` has shape (..., N) in the network's species order, and the callable returns
+        an array of shape (...,). When given they replace mass action for that direction, and
+        ``k_plus``/``k_minus`` only label the reaction.
+    """
+
+    reactants: Mapping[str, int]
+    products: Mapping[str, int]
+    k_plus: float
+    k_minus: float | None = None
+    propensity_plus: RateLaw | None = field(default=None, compare=False)
+    propensity_minus: RateLaw | None = field(default=None, compare=False)
+
+    @property
+    def reversible(self) -> bool:
+        return self.k_minus is not None or self.propensity_minus is not None
+
+    def text(self) -> str:
+        """The reaction in the book's text format, e.g. ``2 A <=> A2 ; 1, 0.5``."""
+        arrow = "<=>" if self.reversible else "->"
+        consts = _fmt(self.k_plus) + (f", {_fmt(self.k_minus)}" if self.k_minus is not None else "")
+        return f"{_complex_text(self.reactants)} {arrow} {_complex_text(self.products)} ; {consts}"
+
+
+def _fmt(v) -> str:
+    return "law" if v is None else f"{v:g}"
+
+
+def _complex_text(c: Mapping[str, int]) -> str:
+    if not c:
+        return "0"
+    return " + ".join(name if m == 1 else f"{m} {name}" for name, m in c.items())
+
+
+# ---------------------------------------------------------------------------------------------
+# Parsing
+# ---------------------------------------------------------------------------------------------
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_INT = re.compile(r"[0-9]+")
+_NUMBER = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+
+
+class _LineScanner:
+    """A cursor over one line of reaction text that reports errors by line and column."""
+
+    def __init__(self, text: str, lineno: int):
+        self.text, self.lineno, self.pos = text, lineno, 0
+
+    def error(self, expected: str, pos: int | None = None) -> ReactionSyntaxError:
+        pos = self.pos if pos is None else pos
+        rest = self.text[pos:].strip()
+        found = f"found {rest[:12]!r}" if rest else "found end of line"
+        return ReactionSyntaxError(
+            f"line {self.lineno}, column {pos + 1}: expected {expected}; {found}\n"
+            f"    {self.text}\n    {' ' * pos}^"
+        )
+
+    def skip_space(self) -> None:
+        while self.pos < len(self.text) and self.text[self.pos] in " \t":
+            self.pos += 1
+
+    def at_end(self) -> bool:
+        self.skip_space()
+        return self.pos >= len(self.text)
+
+    def match(self, pattern: re.Pattern) -> str | None:
+        self.skip_space()
+        m = pattern.match(self.text, self.pos)
+        if m is None:
+            return None
+        self.pos = m.end()
+        return m.group(0)
+
+    def literal(self, *options: str) -> str | None:
+        self.skip_space()
+        for opt in options:
+            if self.text.startswith(opt, self.pos):
+                self.pos += len(opt)
+                return opt
+        return None
+
+    def complex(self) -> dict[str, int]:
+        """complex := '0' | term ('+' term)* ; term := [integer] name."""
+        self.skip_space()
+        start = self.pos
+        coeff = self.match(_INT)
+        if coeff is not None:
+            name = self.match(_NAME)
+            if name is None:
+                if coeff == "0":
+                    return {}
+                raise self.error("a species name after the coefficient")
+            return self._more_terms({name: int(coeff)}, start, coeff)
+        name = self.match(_NAME)
+        if name is None:
+            raise self.error("a species name, a coefficient or '0' (the empty complex)")
+        return self._more_terms({name: 1}, start, None)
+
+    def _more_terms(self, terms: dict[str, int], start: int, coeff) -> dict[str, int]:
+        if coeff is not None and int(coeff) == 0:
+            raise self.error("a positive stoichiometric coefficient", start)
+        while self.literal("+") is not None:
+            self.skip_space()
+            cstart = self.pos
+            c = self.match(_INT)
+            name = self.match(_NAME)
+            if name is None:
+                raise self.error("a species name after '+'")
+            m = 1 if c is None else int(c)
+            if m == 0:
+                raise self.error("a positive stoichiometric coefficient", cstart)
+            terms[name] = terms.get(name, 0) + m
+        return terms
+
+    def constant(self) -> float:
+        self.skip_space()
+        start = self.pos
+        tok = self.match(_NUMBER)
+        if tok is None:
+            raise self.error("a rate constant (a number)")
+        value = float(tok)
+        if not math.isfinite(value) or value < 0:
+            raise self.error("a finite rate constant >= 0", start)
+        return value
+
+
+def _parse_line(line: str, lineno: int) -> Reaction | None:
+    code = line.split("#", 1)[0].rstrip()
+    if not code.strip():
+        return None
+    s = _LineScanner(code, lineno)
+    reactants = s.complex()
+    arrow = s.literal("<=>", "->")
+    if arrow is None:
+        raise s.error("'->' or '<=>'")
+    products = s.complex()
+    if s.literal(";") is None:
+        raise s.error("';' followed by the rate constant(s)")
+    k_plus = s.constant()
+    k_minus = None
+    if s.literal(",") is not None:
+        if arrow == "->":
+            raise s.error("end of line: an irreversible reaction '->' takes one rate constant",
+                          s.pos - 1)
+        k_minus = s.constant()
+    elif arrow == "<=>":
+        raise s.error("',' and the backward constant: a reversible reaction takes k+, k-")
+    if not s.at_end():
+        raise s.error("end of line")
+    return Reaction(reactants, products, k_plus, k_minus)
+
+
+# ---------------------------------------------------------------------------------------------
+# The network
+# ---------------------------------------------------------------------------------------------
+class Network:
+    """An immutable chemical reaction network with mass-action or general rate laws.
+
+    Parameters
+    ----------
+    reactions : sequence of :class:`Reaction` or of dicts with the same keys
+    chemostats : mapping of species name to concentration, optional
+        Buffered species held at these concentrations (>= 0, finite). They must appear in some
+        reaction; they are not among :attr:`species`.
+    species : sequence of str, optional
+        The order of the dynamical species; by default the order of first appearance.
+
+    Examples
+    --------
+    >>> import mesothermo as mt
+    >>> net = mt.Network.from_string("0 -> X ; 10\\nX -> 0 ; 1")
+    >>> net.species, net.nu.tolist()
+    (('X',), [[1], [-1]])
+    """
+
+    def __init__(self, reactions: Sequence[Reaction | Mapping], chemostats: Mapping | None = None,
+                 species: Sequence[str] | None = None):
+        rxns = tuple(self._as_reaction(r, i) for i, r in enumerate(reactions))
+        if not rxns:
+            raise ValueError("`reactions` must hold at least one reaction.")
+        chemostats = dict(chemostats or {})
+        names_seen: list[str] = []
+        for r in rxns:
+            for name in list(r.reactants) + list(r.products):
+                if name not in names_seen:
+                    names_seen.append(name)
+        for c, a in chemostats.items():
+            if not isinstance(c, str):
+                raise TypeError(f"`chemostats` keys must be species names (str); got {c!r}.")
+            if c not in names_seen:
+                raise ValueError(f"`chemostats` names {c!r}, which appears in no reaction; "
+                                 f"species are {names_seen}.")
+            try:
+                a = float(a)
+            except (TypeError, ValueError):
+                raise TypeError(f"`chemostats[{c!r}]` must be a number; got {a!r}.") from None
+            if not math.isfinite(a) or a < 0:
+                raise ValueError(f"`chemostats[{c!r}]` must be a finite concentration >= 0; "
+                                 f"got {a}.")
+            chemostats[c] = a
+        dynamic = [s for s in names_seen if s not in chemostats]
+        if species is not None:
+            species = tuple(species)
+            if sorted(species) != sorted(dynamic):
+                raise ValueError(f"`species` must list exactly the non-chemostatted species "
+                                 f"{dynamic}; got {list(species)}.")
+            dynamic = list(species)
+        self._reactions = rxns
+        self._species = tuple(dynamic)
+        self._chemostats = dict(chemostats)
+        idx = {s: i for i, s in enumerate(self._species)}
+        cidx = {c: j for j, c in enumerate(self._chemostats)}
+        M, N, C = len(rxns), len(self._species), len(self._chemostats)
+        nu_p, nu_m = np.zeros((M, N), np.int64), np.zeros((M, N), np.int64)
+        ch_p, ch_m = np.zeros((M, C), np.int64), np.zeros((M, C), np.int64)
+        for l, r in enumerate(rxns):
+            for name, m in r.reactants.items():
+                if name in idx:
+                    nu_p[l, idx[name]] += m
+                else:
+                    ch_p[l, cidx[name]] += m
+            for name, m in r.products.items():
+                if name in idx:
+                    nu_m[l, idx[name]] += m
+                else:
+                    ch_m[l, cidx[name]] += m
+        for a in (nu_p, nu_m, ch_p, ch_m):
+            a.setflags(write=False)
+        self._nu_plus, self._nu_minus = nu_p, nu_m
+        self._chem_plus, self._chem_minus = ch_p, ch_m
+        self._nu = nu_m - nu_p
+        self._nu.setflags(write=False)
+        kp = np.array([r.k_plus for r in rxns], float)
+        km = np.array([0.0 if r.k_minus is None else r.k_minus for r in rxns], float)
+        a = np.array(list(self._chemostats.values()), float)
+        with np.errstate(divide="ignore"):
+            fp = np.prod(a ** ch_p, axis=1) if C else np.ones(M)
+            fm = np.prod(a ** ch_m, axis=1) if C else np.ones(M)
+        self._k_plus, self._k_minus = kp, km
+        self._keff_plus, self._keff_minus = kp * fp, km * fm
+        self._reversible = np.array([r.reversible for r in rxns], bool)
+        self._mass_action = all(r.propensity_plus is None and r.propensity_minus is None
+                                for r in rxns)
+        for arr in (kp, km, self._keff_plus, self._keff_minus, self._reversible):
+            arr.setflags(write=False)
+
+    @staticmethod
+    def _as_reaction(r, i: int) -> Reaction:
+        if isinstance(r, Mapping):
+            unknown = set(r) - {"reactants", "products", "k_plus", "k_minus", "propensity_plus",
+                                "propensity_minus"}
+            if unknown:
+                raise ValueError(f"`reactions[{i}]` has unknown keys {sorted(unknown)}.")
+            r = Reaction(r.get("reactants", {}), r.get("products", {}), r.get("k_plus", 0.0),
+                         r.get("k_minus"), r.get("propensity_plus"), r.get("propensity_minus"))
+        if not isinstance(r, Reaction):
+            raise TypeError(f"`reactions[{i}]` must be a Reaction or a dict; got "
+                            f"{type(r).__name__}.")
+        for side in ("reactants", "products"):
+            comp = getattr(r, side)
+            if not isinstance(comp, Mapping):
+                raise TypeError(f"`reactions[{i}].{side}` must map species names to integers.")
+            for name, m in comp.items():
+                if not isinstance(name, str) or not _NAME.fullmatch(name):
+                    raise ValueError(f"`reactions[{i}].{side}` has an invalid species name "
+                                     f"{name!r}.")
+                if isinstance(m, bool) or not isinstance(m, (int, np.integer)) or m <= 0:
+                    raise ValueError(f"`reactions[{i}].{side}[{name!r}]` must be a positive "
+                                     f"integer; got {m!r}.")
+        for kname in ("k_plus", "k_minus"):
+            k = getattr(r, kname)
+            if k is None and kname == "k_minus":
+                continue
+            if isinstance(k, bool) or not isinstance(k, (int, float, np.floating, np.integer)):
+                raise TypeError(f"`reactions[{i}].{kname}` must be a number; got {k!r}.")
+            if not math.isfinite(k) or k < 0:
+                raise ValueError(f"`reactions[{i}].{kname}` must be finite and >= 0; got {k}.")
+        for pname in ("propensity_plus", "propensity_minus"):
+            f = getattr(r, pname)
+            if f is not None and not callable(f):
+                raise TypeError(f"`reactions[{i}].{pname}` must be callable r(n, V).")
+        return Reaction(dict(r.reactants), dict(r.products), float(r.k_plus),
+                        None if r.k_minus is None else float(r.k_minus),
+                        r.propensity_plus, r.propensity_minus)
+
+    # -- construction -------------------------------------------------------------------------
+    @classmethod
+    def from_string(cls, text: str, chemostats: Mapping[str, float] | None = None,
+                    species: Sequence[str] | None = None) -> "Network":
+        """Parse reactions, one per line: ``A + B <=> C ; k+, k-`` or ``X -> 0 ; k``.
+
+        ``0`` is the empty complex, integer coefficients precede names (``2 A`` or ``2A``),
+        ``#`` starts a comment, blank lines are ignored. A malformed line raises
+        :class:`ReactionSyntaxError` (a ``ValueError``) naming its line and column.
+        """
+        if not isinstance(text, str):
+            raise TypeError(f"`text` must be a str of reactions; got {type(text).__name__}.")
+        rxns = [r for i, line in enumerate(text.splitlines(), 1)
+                if (r := _parse_line(line, i)) is not None]
+        if not rxns:
+            raise ValueError("`text` holds no reactions (only blank lines or comments).")
+        return cls(rxns, chemostats=chemostats, species=species)
+
+    def with_constants(self, k_plus=None, k_minus=None, chemostats=None) -> "Network":
+        """A new network with some rate constants or chemostat concentrations replaced.
+
+        ``k_plus``/``k_minus`` are arrays of shape (M,) or mappings ``{reaction index: value}``;
+        ``chemostats`` is a mapping ``{name: concentration}`` updating the current ones. An
+        irreversible reaction keeps no backward constant.
+        """
+        kp = self._replace(self._k_plus, k_plus, "k_plus")
+        km = self._replace(self._k_minus, k_minus, "k_minus")
+        rx = [Reaction(r.reactants, r.products, kp[l],
+                       km[l] if r.k_minus is not None else None,
+                       r.propensity_plus, r.propensity_minus)
+              for l, r in enumerate(self._reactions)]
+        ch = dict(self._chemostats)
+        if chemostats is not None:
+            if not isinstance(chemostats, Mapping):
+                raise TypeError("`chemostats` must be a mapping {name: concentration}.")
+            for c in chemostats:
+                if c not in ch:
+                    raise ValueError(f"`chemostats` names {c!r}, which is not a chemostat of this "
+                                     f"network; chemostats are {list(ch)}.")
+            ch.update(chemostats)
+        return Network(rx, chemostats=ch, species=self._species)
+
+    def _replace(self, current: np.ndarray, new, name: str) -> np.ndarray:
+        out = np.array(current, float)
+        if new is None:
+            return out
+        if isinstance(new, Mapping):
+            for l, v in new.items():
+                if isinstance(l, bool) or not isinstance(l, (int, np.integer)) or not 0 <= l < self.M:
+                    raise ValueError(f"`{name}` keys must be reaction indices 0..{self.M - 1}; "
+                                     f"got {l!r}.")
+                out[l] = v
+        else:
+            arr = np.asarray(new, float)
+            if arr.shape != (self.M,):
+                raise ValueError(f"`{name}` must have shape ({self.M},); got {arr.shape}.")
+            out = arr.copy()
+        if not np.all(np.isfinite(out)) or np.any(out < 0):
+            raise ValueError(f"`{name}` must be finite and >= 0; got {out.tolist()}.")
+        return out
+
+    # -- structure ----------------------------------------------------------------------------
+    @property
+    def species(self) -> tuple[str, ...]:
+        """Names of the N dynamical species (chemostatted species excluded)."""
+        return self._species
+
+    @property
+    def reactions(self) -> tuple[Reaction, ...]:
+        return self._reactions
+
+    @property
+    def chemostats(self) -> dict[str, float]:
+        """Buffered species and their fixed concentrations."""
+        return dict(self._chemostats)
+
+    @property
+    def N(self) -> int:
+        return len(self._species)
+
+    @property
+    def M(self) -> int:
+        return len(self._reactions)
+
+    @property
+    def nu(self) -> np.ndarray:
+        r"""Net stoichiometry :math:`\nu_{\ell i} = \nu^-_{\ell i} - \nu^+_{\ell i}`, shape (M, N)."""
+        return self._nu
+
+    @property
+    def nu_plus(self) -> np.ndarray:
+        """Reactant stoichiometry of the forward direction, shape (M, N)."""
+        return self._nu_plus
+
+    @property
+    def nu_minus(self) -> np.ndarray:
+        """Product stoichiometry of the forward direction, shape (M, N)."""
+        return self._nu_minus
+
+    @property
+    def chemostat_plus(self) -> np.ndarray:
+        """Stoichiometry of chemostatted species among the reactants, shape (M, C)."""
+        return self._chem_plus
+
+    @property
+    def chemostat_minus(self) -> np.ndarray:
+        """Stoichiometry of chemostatted species among the products, shape (M, C)."""
+        return self._chem_minus
+
+    @property
+    def k_plus(self) -> np.ndarray:
+        """Forward rate constants, shape (M,)."""
+        return self._k_plus
+
+    @property
+    def k_minus(self) -> np.ndarray:
+        """Backward rate constants, shape (M,); 0 for irreversible reactions."""
+        return self._k_minus
+
+    @property
+    def effective_k_plus(self) -> np.ndarray:
+        r"""Forward constants times the chemostat factor :math:`\prod_c a_c^{m^+_{\ell c}}`."""
+        return self._keff_plus
+
+    @property
+    def effective_k_minus(self) -> np.ndarray:
+        r"""Backward constants times the chemostat factor :math:`\prod_c a_c^{m^-_{\ell c}}`."""
+        return self._keff_minus
+
+    @property
+    def reversible(self) -> np.ndarray:
+        """Boolean mask, shape (M,): which reactions have a backward direction."""
+        return self._reversible
+
+    @property
+    def is_mass_action(self) -> bool:
+        """True when no reaction carries a general rate law."""
+        return self._mass_action
+
+    def species_index(self, name: str) -> int:
+        """Position of species ``name`` in :attr:`species`."""
+        if name not in self._species:
+            raise ValueError(f"unknown species {name!r}; species are {list(self._species)}"
+                             + (f" (chemostatted: {list(self._chemostats)})"
+                                if self._chemostats else "") + ".")
+        return self._species.index(name)
+
+    def require_mass_action(self, what: str) -> None:
+        """Raise a clear error when a mass-action-only computation meets a general rate law."""
+        if not self._mass_action:
+            raise ValueError(f"{what} needs mass-action kinetics; this network has reactions with "
+                             "general rate laws (propensity callables).")
+
+    def require_reversible(self, what: str) -> None:
+        """Raise a clear error when a thermodynamic quantity meets an irreversible reaction."""
+        bad = [l for l in range(self.M) if not self._reversible[l]]
+        if bad:
+            raise ValueError(
+                f"{what} needs every reaction reversible (its log-ratio ln(R+/R-) is infinite "
+                f"otherwise); irreversible: " + "; ".join(self._reactions[l].text() for l in bad))
+
+    # -- rate laws ----------------------------------------------------------------------------
+    def rates(self, x, V: float | None = None) -> RatePair:
+        r"""Concentration-based rates :math:`R_{\pm\ell}(x)` (Ge–Qian assumption iii, Eq. 4).
+
+        For mass action :math:`R_{\pm\ell}(x) = k_{\pm\ell}\prod_c a_c^{m^\pm_{\ell c}}
+        \prod_i x_i^{\nu^\pm_{\ell i}}`, the :math:`V\to\infty` limit of
+        :math:`r_{\pm\ell}(Vx)/V`. For general rate laws pass ``V``; the result is
+        :math:`r_{\pm\ell}(Vx)/V` at that volume.
+
+        Parameters
+        ----------
+        x : array_like, shape (..., N)
+            Concentrations, non-negative.
+        V : float, optional
+            Volume, needed only for general rate laws.
+
+        Returns
+        -------
+        RatePair
+            ``plus`` and ``minus``, each of shape (..., M).
+        """
+        x = check_concentrations(x, self.N, "x")
+        if not self._mass_action:
+            if V is None:
+                raise ValueError("`V` is required: this network has general rate laws, whose "
+                                 "concentration form R(x) = r(Vx)/V depends on the volume.")
+            V = check_volume(V)
+            return RatePair(*(r / V for r in self._propensities_raw(V * x, V)))
+        Rp = self._keff_plus * _power_product(x, self._nu_plus)
+        Rm = self._keff_minus * _power_product(x, self._nu_minus)
+        return RatePair(Rp, Rm)
+
+    def propensities(self, n, V: float) -> RatePair:
+        r"""Mesoscopic rates :math:`r_{\pm\ell}(n)` in a vessel of volume ``V``.
+
+        .. math::
+
+            r_{\pm\ell}(n) = V k_{\pm\ell} \prod_c a_c^{m^\pm_{\ell c}}
+                             \prod_i \frac{(n_i)_{\nu^\pm_{\ell i}}}{V^{\nu^\pm_{\ell i}}}
+
+        Parameters
+        ----------
+        n : array_like of int, shape (N,) or (..., N)
+            Copy numbers, non-negative integers.
+        V : float
+            Volume, > 0.
+
+        Returns
+        -------
+        RatePair
+            ``plus`` and ``minus``, each of shape (..., M), events per unit time.
+        """
+        V = check_volume(V)
+        arr = np.asarray(n)
+        if arr.ndim <= 1:
+            arr = check_counts(n, self.N, "n")
+        else:
+            if arr.shape[-1] != self.N:
+                raise ValueError(f"`n` must have last axis of length {self.N}; got {arr.shape}.")
+            if np.any(arr < 0) or np.any(arr != np.round(arr)):
+                raise ValueError("`n` must hold non-negative integers (copy numbers).")
+        return self._propensities_raw(arr, V)
+
+    def _propensities_raw(self, n: np.ndarray, V: float) -> RatePair:
+        """Propensities without validation (used by the CME builder over many states)."""
+        n = np.asarray(n, dtype=float)
+        out = []
+        for keff, stoich, attr in ((self._keff_plus, self._nu_plus, "propensity_plus"),
+                                   (self._keff_minus, self._nu_minus, "propensity_minus")):
+            order = stoich.sum(axis=1)
+            r = (keff * V ** (1.0 - order)) * _falling_product(n, stoich)
+            if not self._mass_action:
+                r = np.array(r, float)
+                for l, rx in enumerate(self._reactions):
+                    law = getattr(rx, attr)
+                    if law is not None:
+                        r[..., l] = _call_law(law, n, V)
+            out.append(r)
+        return RatePair(*out)
+
+    # -- conservation -------------------------------------------------------------------------
+    def conservation_laws(self) -> np.ndarray:
+        r"""An integer basis :math:`L` (K, N) of the conservation laws: :math:`\nu L^T = 0`.
+
+        Each row :math:`L_k` gives a conserved total :math:`L_k \cdot n`. Computed in exact
+        rational arithmetic (reduced row echelon form over :class:`fractions.Fraction`), then
+        each basis vector is scaled to coprime integers with a positive leading entry.
+        """
+        return _integer_null_space(self._nu)
+
+    # -- display ------------------------------------------------------------------------------
+    def __repr__(self) -> str:
+        lines = [r.text() for r in self._reactions]
+        ch = f", chemostats={self._chemostats}" if self._chemostats else ""
+        body = "\n    ".join(lines)
+        return f"Network(species={list(self._species)}{ch},\n    {body}\n)"
+
+    def _repr_html_(self) -> str:
+        rows = []
+        for l, r in enumerate(self._reactions):
+            arrow = "&#8652;" if r.reversible else "&#8594;"
+            km = "" if r.k_minus is None else f"{r.k_minus:g}"
+            kp = "law" if r.propensity_plus is not None else f"{r.k_plus:g}"
+            rows.append(
+                f"<tr><td>{l + 1}</td><td style='text-align:right'>"
+                f"{html.escape(_complex_text(r.reactants))}</td><td>{arrow}</td>"
+                f"<td style='text-align:left'>{html.escape(_complex_text(r.products))}</td>"
+                f"<td>{kp}</td><td>{km}</td></tr>")
+        ch = ""
+        if self._chemostats:
+            ch = ("<p>Chemostatted: " + ", ".join(f"{html.escape(c)} = {a:g}"
+                                                  for c, a in self._chemostats.items()) + "</p>")
+        return ("<table><thead><tr><th>&#8467;</th><th>reactants</th><th></th><th>products</th>"
+                "<th>k<sub>+</sub></th><th>k<sub>&minus;</sub></th></tr></thead><tbody>"
+                + "".join(rows) + f"</tbody></table><p>Species: {html.escape(', '.join(self._species))}"
+                f"</p>{ch}")
+
+
+def _call_law(law: RateLaw, n: np.ndarray, V: float) -> np.ndarray:
+    """Evaluate a general rate law over (..., N) states, looping if it does not broadcast."""
+    try:
+        r = np.asarray(law(n, V), float)
+        if r.shape != n.shape[:-1]:
+            raise ValueError
+    except Exception:
+        flat = n.reshape(-1, n.shape[-1])
+        r = np.array([float(law(row, V)) for row in flat]).reshape(n.shape[:-1])
+    if np.any(~np.isfinite(r)) or np.any(r < 0):
+        raise ValueError("a general rate law returned a negative or non-finite rate; rates must "
+                         "be finite and >= 0 (Ge–Qian assumption i).")
+    return r
+
+
+def _power_product(x: np.ndarray, stoich: np.ndarray) -> np.ndarray:
+    """prod_i x_i ** stoich[l, i], shape (..., M); 0**0 = 1."""
+    out = np.ones(x.shape[:-1] + (stoich.shape[0],))
+    for l, i in zip(*np.nonzero(stoich)):
+        out[..., l] *= x[..., i] ** stoich[l, i]
+    return out
+
+
+def _falling_product(n: np.ndarray, stoich: np.ndarray) -> np.ndarray:
+    """prod_i (n_i)_{stoich[l, i]} with the falling factorial, shape (..., M)."""
+    out = np.ones(n.shape[:-1] + (stoich.shape[0],))
+    for l, i in zip(*np.nonzero(stoich)):
+        for j in range(stoich[l, i]):
+            out[..., l] *= np.maximum(n[..., i] - j, 0.0)
+    return out
+
+
+def _integer_null_space(A: np.ndarray) -> np.ndarray:
+    """Integer basis of {v : A v = 0} by exact rational row reduction."""
+    A = np.asarray(A)
+    m, ncols = A.shape
+    rows = [[Fraction(int(v)) for v in row] for row in A]
+    pivots = []
+    r = 0
+    for c in range(ncols):
+        p = next((i for i in range(r, m) if rows[i][c] != 0), None)
+        if p is None:
+            continue
+        rows[r], rows[p] = rows[p], rows[r]
+        piv = rows[r][c]
+        rows[r] = [v / piv for v in rows[r]]
+        for i in range(m):
+            if i != r and rows[i][c] != 0:
+                f = rows[i][c]
+                rows[i] = [a - f * b for a, b in zip(rows[i], rows[r])]
+        pivots.append(c)
+        r += 1
+        if r == m:
+            break
+    free = [c for c in range(ncols) if c not in pivots]
+    basis = []
+    for f in free:
+        v = [Fraction(0)] * ncols
+        v[f] = Fraction(1)
+        for i, pc in enumerate(pivots):
+            v[pc] = -rows[i][f]
+        den = math.lcm(*(x.denominator for x in v))
+        ints = [int(x * den) for x in v]
+        g = math.gcd(*ints)
+        ints = [x // g for x in ints]
+        lead = next(x for x in ints if x != 0)
+        if lead < 0:
+            ints = [-x for x in ints]
+        basis.append(ints)
+    return np.array(basis, dtype=np.int64).reshape(len(basis), ncols)
