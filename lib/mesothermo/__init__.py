@@ -7,6 +7,10 @@ descriptions, and both feed large deviations (:mod:`~mesothermo.ldp`).
 
 from . import models
 from .network import Network, RatePair, Reaction, ReactionSyntaxError
+from .rre import (LNAPath, SteadyState, diffusion_matrix, jacobian, lna_covariance,
+                  lna_covariance_path, rre_rhs, solve_rre, steady_states)
 
 __all__ = ["Network", "RatePair", "Reaction", "ReactionSyntaxError", "models"]
+__all__ += ["rre_rhs", "solve_rre", "steady_states", "SteadyState", "jacobian",
+            "diffusion_matrix", "lna_covariance", "lna_covariance_path", "LNAPath"]
 __version__ = "0.1.0"
