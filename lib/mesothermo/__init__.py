@@ -13,4 +13,7 @@ from .rre import (LNAPath, SteadyState, diffusion_matrix, jacobian, lna_covarian
 __all__ = ["Network", "RatePair", "Reaction", "ReactionSyntaxError", "models"]
 __all__ += ["rre_rhs", "solve_rre", "steady_states", "SteadyState", "jacobian",
             "diffusion_matrix", "lna_covariance", "lna_covariance_path", "LNAPath"]
+from .ssa import Trajectory, simulate, simulate_ensemble  # noqa: E402
+
+__all__ += ["Trajectory", "simulate", "simulate_ensemble"]
 __version__ = "0.1.0"

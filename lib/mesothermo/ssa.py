@@ -1,0 +1,423 @@
+r"""Exact stochastic simulation of the mesoscopic model: Gillespie's direct method.
+
+The copy-number vector :math:`n(t)` of a reaction network in a vessel of volume :math:`V` is a
+continuous-time Markov chain (Ge–Qian assumptions i–iv) whose probability law obeys the chemical
+master equation (Ge–Qian Eq. 1). Its jumps are the :math:`2M` channels :math:`n \to n \pm
+\nu_\ell` with propensities :math:`r_{\pm\ell}(n)` (:meth:`Network.propensities`, Kurtz's
+convention). Gillespie's direct method (Gillespie, *J. Phys. Chem.* 81, 2340, 1977) samples its
+paths exactly: from state :math:`n` at time :math:`t`, with
+:math:`a_0(n) = \sum_\ell \left(r_{+\ell}(n) + r_{-\ell}(n)\right)`,
+
+.. math::
+
+    \tau = -\frac{\ln u_1}{a_0(n)}, \qquad
+    j = \min\Big\{ j : \sum_{i\le j} a_i(n) > u_2\, a_0(n) \Big\},
+
+with :math:`u_1, u_2` independent uniforms, and the path jumps to :math:`n + \nu_j` at
+:math:`t+\tau`.
+
+Two implementations:
+
+* ``method="kernel"`` (the default for mass action): a compiled numba loop
+  (:mod:`mesothermo._ssa_kernel`) with per-channel constants
+  :math:`c_j = k_j V^{1-\mathrm{order}_j}`, propensities from falling factorials, updated only
+  for the channels that depend on the species that changed (a dependency graph), an inline
+  xoshiro256+ generator seeded explicitly from the caller's generator, and recording only at the
+  requested sample times.
+* ``method="reference"``: the same algorithm in plain Python over
+  :meth:`Network.propensities`, consuming the same uniforms from the same generator. It is the
+  path for general rate laws (callables) and the yardstick the kernel is tested against: from the
+  same seed the two give the same sequence of events.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import _ssa_kernel as _k
+from ._validation import as_rng, check_counts, check_positive_int, check_times, check_volume
+from .network import Network
+
+__all__ = ["Trajectory", "simulate", "simulate_ensemble"]
+
+_METHODS = ("auto", "kernel", "reference")
+
+
+@dataclass(frozen=True, eq=False)
+class Trajectory:
+    """One simulated path of the copy numbers.
+
+    Attributes
+    ----------
+    t : ndarray, shape (K,)
+        Times: every event time (with ``t[0] = 0``) or the requested sample times.
+    n : ndarray of int64, shape (K, N)
+        Copy numbers at ``t`` (the state right after all events at or before ``t[k]``).
+    V : float
+        Volume.
+    species : tuple of str
+        Species names, the column order of ``n``.
+    channel : ndarray of int64, shape (K-1,), or None
+        When every event is recorded: the channel of each event, ``l`` for the forward direction
+        of reaction ``l`` and ``M + l`` for its backward direction, so that
+        ``n[k+1] - n[k] == ±nu[l]``. ``None`` when sampled at given times.
+    n_events : int
+        Number of events simulated in ``[0, t_end]``.
+    """
+
+    t: np.ndarray
+    n: np.ndarray
+    V: float
+    species: tuple
+    channel: np.ndarray | None
+    n_events: int
+
+    @property
+    def x(self) -> np.ndarray:
+        """Concentrations :math:`x = n / V`, shape (K, N)."""
+        return self.n / self.V
+
+    def __repr__(self) -> str:
+        kind = "every event" if self.channel is not None else "sampled"
+        return (f"Trajectory({len(self.t)} points ({kind}), {self.n_events} events, "
+                f"species={list(self.species)}, V={self.V:g}, t=[{self.t[0]:g}, {self.t[-1]:g}])")
+
+
+# ---------------------------------------------------------------------------------------------
+# Validation and set-up
+# ---------------------------------------------------------------------------------------------
+def _check_network(net) -> Network:
+    if not isinstance(net, Network):
+        raise TypeError(f"`net` must be a mesothermo.Network; got {type(net).__name__}.")
+    return net
+
+
+def _check_t_end(t_end) -> float:
+    if isinstance(t_end, bool) or not isinstance(t_end, numbers.Real):
+        raise TypeError(f"`t_end` must be a real number > 0; got {type(t_end).__name__}.")
+    t_end = float(t_end)
+    if not math.isfinite(t_end) or t_end <= 0:
+        raise ValueError(f"`t_end` must be a finite number > 0; got {t_end}.")
+    return t_end
+
+
+def _check_method(method: str, net: Network) -> str:
+    if method not in _METHODS:
+        raise ValueError(f"`method` must be one of {list(_METHODS)}; got {method!r}.")
+    if method == "auto":
+        return "kernel" if net.is_mass_action else "reference"
+    if method == "kernel" and not net.is_mass_action:
+        raise ValueError("`method`='kernel' needs mass-action kinetics; this network has general "
+                         "rate laws (propensity callables): use method='reference' or 'auto'.")
+    return method
+
+
+def _generator_state(rng: np.random.Generator, size=None) -> np.ndarray:
+    """Explicit xoshiro256+ state words drawn from the user's generator (never all zero)."""
+    shape = (4,) if size is None else (size, 4)
+    s = rng.integers(0, 2**64, size=shape, dtype=np.uint64, endpoint=False)
+    s = s.reshape(-1, 4)
+    zero = ~s.any(axis=1)
+    s[zero, 0] = np.uint64(0x9E3779B97F4A7C15)
+    return s[0] if size is None else s
+
+
+class _KernelNetwork:
+    """The arrays the compiled kernels need, for one network at one volume."""
+
+    def __init__(self, net: Network, V: float):
+        M = net.M
+        order_p = net.nu_plus.sum(axis=1)
+        order_m = net.nu_minus.sum(axis=1)
+        # Same expression, same rounding, as Network._propensities_raw.
+        c_all = np.concatenate([net.effective_k_plus * V ** (1.0 - order_p),
+                                net.effective_k_minus * V ** (1.0 - order_m)])
+        reac = np.concatenate([net.nu_plus, net.nu_minus])     # (2M, N)
+        delta = np.concatenate([net.nu, -net.nu])               # (2M, N)
+        keep = np.flatnonzero(c_all > 0)
+        self.chan_id = keep.astype(np.int64)
+        self.c = c_all[keep].astype(np.float64)
+        self.r_ptr, self.r_spec, self.r_mult = _csr(reac[keep])
+        self.d_ptr, self.d_spec, self.d_delta = _csr(delta[keep])
+        R = len(keep)
+        changed = [set(np.flatnonzero(delta[keep][j])) for j in range(R)]
+        reads = [set(np.flatnonzero(reac[keep][j])) for j in range(R)]
+        deps = [[k for k in range(R) if reads[k] & changed[j]] for j in range(R)]
+        self.dep_ptr = np.zeros(R + 1, np.int64)
+        self.dep_ptr[1:] = np.cumsum([len(d) for d in deps])
+        self.dep_idx = np.array([k for d in deps for k in d], np.int64)
+        self.M = M
+
+    def args(self):
+        return (self.c, self.r_ptr, self.r_spec, self.r_mult, self.d_ptr, self.d_spec,
+                self.d_delta, self.dep_ptr, self.dep_idx)
+
+
+def _csr(mat: np.ndarray):
+    rows, cols = np.nonzero(mat)
+    ptr = np.zeros(mat.shape[0] + 1, np.int64)
+    np.add.at(ptr, rows + 1, 1)
+    ptr = np.cumsum(ptr)
+    return ptr, cols.astype(np.int64), mat[rows, cols].astype(np.int64)
+
+
+def _raise_status(status: int, max_events: int, t: float, t_end: float) -> None:
+    if status == _k.STATUS_MAX_EVENTS:
+        raise RuntimeError(
+            f"`max_events`={max_events} events were simulated by t={t:.6g}, before `t_end`="
+            f"{t_end:g}: the path runs away (counts growing without bound?) or needs a larger "
+            "`max_events`.")
+    if status == _k.STATUS_NONFINITE:
+        raise FloatingPointError(
+            f"the total propensity became non-finite at t={t:.6g} (overflow of the mass-action "
+            "rates): the counts grew beyond what float64 can rate; check the constants and `V`.")
+
+
+# ---------------------------------------------------------------------------------------------
+# Public API
+# ---------------------------------------------------------------------------------------------
+def simulate(net: Network, n0, t_end: float, V: float = 1.0, seed=None, times=None,
+             max_events: int = 10**8, method: str = "auto") -> Trajectory:
+    r"""Simulate one exact path of the mesoscopic model (Gillespie's direct method).
+
+    The path is a sample of the Markov chain whose law obeys the chemical master equation
+    (Ge–Qian Eq. 1), with jumps :math:`n\to n\pm\nu_\ell` at rates
+
+    .. math::
+
+        r_{\pm\ell}(n) = V k_{\pm\ell} \prod_i \frac{(n_i)_{\nu^\pm_{\ell i}}}{V^{\nu^\pm_{\ell i}}}
+
+    (Kurtz's convention, Ge–Qian assumption iii), or the network's general rate laws. Waiting
+    times are :math:`\tau = -\ln u_1 / a_0(n)` and the channel is chosen with probability
+    :math:`a_j(n)/a_0(n)` (Gillespie 1977).
+
+    Parameters
+    ----------
+    net : Network
+    n0 : array_like of int, shape (N,)
+        Initial copy numbers, non-negative integers.
+    t_end : float
+        End time, finite and > 0.
+    V : float, optional
+        Volume, finite and > 0 (default 1).
+    seed : None, int, SeedSequence or Generator, optional
+        Source of randomness, normalised by :func:`mesothermo._validation.as_rng`. The same seed
+        gives the same path.
+    times : array_like, shape (K,), optional
+        Sample times, sorted, within ``[0, t_end]``. When given, the path is recorded only there.
+        When omitted, every event is recorded.
+    max_events : int, optional
+        Cap on the number of events (default 1e8): a guard against runaway growth.
+    method : {"auto", "kernel", "reference"}
+        ``"kernel"``: the compiled loop (mass action only); ``"reference"``: plain Python, also
+        for general rate laws; ``"auto"`` picks the kernel when it applies.
+
+    Returns
+    -------
+    Trajectory
+        ``t`` (K,), ``n`` (K, N), ``x`` = n / V, ``channel`` (K-1,) when every event is recorded.
+
+    Raises
+    ------
+    RuntimeError
+        When ``max_events`` events are reached before ``t_end``.
+    ValueError
+        When a general rate law returns a negative or non-finite propensity.
+
+    Examples
+    --------
+    >>> import mesothermo as mt
+    >>> net = mt.models.immigration_death(k_in=10, k_out=1)
+    >>> tr = mt.simulate(net, [0], t_end=5.0, V=2.0, seed=1, times=[0, 1, 5])
+    >>> tr.n.shape
+    (3, 1)
+    """
+    net = _check_network(net)
+    n0 = check_counts(n0, net.N, "n0")
+    t_end = _check_t_end(t_end)
+    V = check_volume(V)
+    if times is not None:
+        times = check_times(times)
+        if times[-1] > t_end:
+            raise ValueError(f"`times` must lie within [0, t_end]; the last is {times[-1]:g} > "
+                             f"`t_end`={t_end:g}.")
+    max_events = check_positive_int(max_events, "max_events")
+    method = _check_method(method, net)
+    rng = as_rng(seed)
+    state = _generator_state(rng)
+
+    if method == "reference":
+        return _simulate_reference(net, n0, t_end, V, state, times, max_events)
+
+    kn = _KernelNetwork(net, V)
+    if times is None:
+        t, n, ch, status = _k.direct_every(n0, t_end, *kn.args(), kn.chan_id, state, max_events,
+                                           1024)
+        _raise_status(status, max_events, t[-1], t_end)
+        return Trajectory(t, n, V, net.species, ch, len(ch))
+    out = np.empty((len(times), net.N), np.int64)
+    events, status, t_stop = _k.direct_sampled(n0, times, t_end, *kn.args(), state, max_events,
+                                               out)
+    _raise_status(status, max_events, t_stop, t_end)
+    return Trajectory(times.copy(), out, V, net.species, None, int(events))
+
+
+def simulate_ensemble(net: Network, n0, times, runs: int, V: float = 1.0, seed=None,
+                      n_jobs: int | None = None, max_events: int = 10**8,
+                      method: str = "auto") -> np.ndarray:
+    r"""Simulate ``runs`` independent exact paths sampled at ``times``, in parallel.
+
+    Each run is a path of Gillespie's direct method (see :func:`simulate`) from the same
+    ``n0``; run ``i`` draws from its own generator, whose state is drawn from ``seed`` before the
+    runs start, so the result is the same for any ``n_jobs``.
+
+    Parameters
+    ----------
+    net : Network
+    n0 : array_like of int, shape (N,)
+    times : array_like, shape (K,)
+        Sample times, sorted, non-negative; the runs end at ``times[-1]``.
+    runs : int
+        Number of paths, >= 1.
+    V : float, optional
+        Volume, > 0.
+    seed : None, int, SeedSequence or Generator, optional
+    n_jobs : int, optional
+        Threads for the compiled kernel (default: all cores). General rate laws run serially
+        in Python.
+    max_events : int, optional
+        Cap on events per run.
+    method : {"auto", "kernel", "reference"}
+
+    Returns
+    -------
+    ndarray of int64, shape (runs, len(times), N)
+
+    Examples
+    --------
+    >>> import mesothermo as mt
+    >>> net = mt.models.isomerisation(1.0, 2.0)
+    >>> mt.simulate_ensemble(net, [10, 0], [0.0, 1.0], runs=4, seed=0).shape
+    (4, 2, 2)
+    """
+    net = _check_network(net)
+    n0 = check_counts(n0, net.N, "n0")
+    times = check_times(times)
+    runs = check_positive_int(runs, "runs")
+    V = check_volume(V)
+    if n_jobs is not None:
+        n_jobs = check_positive_int(n_jobs, "n_jobs")
+    max_events = check_positive_int(max_events, "max_events")
+    method = _check_method(method, net)
+    rng = as_rng(seed)
+    states = _generator_state(rng, runs)
+    t_end = float(times[-1])
+    out = np.empty((runs, len(times), net.N), np.int64)
+
+    if method == "reference":
+        for i in range(runs):
+            out[i] = _reference_path(net, n0, t_end, V, states[i], times, max_events)[1]
+        return out
+
+    kn = _KernelNetwork(net, V)
+    events = np.zeros(runs, np.int64)
+    status = np.zeros(runs, np.int64)
+    import numba
+
+    old = numba.get_num_threads()
+    threads = numba.config.NUMBA_NUM_THREADS if n_jobs is None else min(
+        n_jobs, numba.config.NUMBA_NUM_THREADS)
+    numba.set_num_threads(threads)
+    try:
+        _k.direct_ensemble(n0, times, t_end, *kn.args(), states, max_events, out, events, status)
+    finally:
+        numba.set_num_threads(old)
+    bad = np.flatnonzero(status)
+    if bad.size:
+        _raise_status(int(status[bad[0]]), max_events, float("nan"), t_end)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Reference implementation (plain Python; general rate laws)
+# ---------------------------------------------------------------------------------------------
+def _all_propensities(net: Network, n: np.ndarray, V: float, t: float) -> list[float]:
+    try:
+        rp, rm = net._propensities_raw(n, V)
+    except ValueError as err:
+        raise ValueError(f"propensities at t={t:.6g}, n={n.tolist()} are invalid: {err}") from err
+    a = [float(v) for v in rp] + [float(v) for v in rm]
+    for j, v in enumerate(a):
+        if not (math.isfinite(v) and v >= 0.0):
+            raise ValueError(f"the propensity of channel {j} became {'negative' if v < 0 else v} "
+                             f"({v}) at t={t:.6g}, n={n.tolist()}; propensities must be finite "
+                             "and >= 0.")
+    return a
+
+
+def _reference_path(net, n0, t_end, V, state, times, max_events):
+    """Plain-Python direct method; returns (t, n, channel, events)."""
+    gen = _k.Xoshiro256Plus(state)
+    delta = np.concatenate([net.nu, -net.nu])
+    n = n0.copy()
+    t = 0.0
+    events = 0
+    every = times is None
+    ts, ns, chs = ([0.0], [n.copy()], []) if every else (None, None, None)
+    out = None if every else np.empty((len(times), net.N), np.int64)
+    k = 0
+    K = 0 if every else len(times)
+    while True:
+        a = _all_propensities(net, n, V, t)
+        a0 = 0.0
+        for v in a:
+            a0 += v
+        if not a0 < math.inf:
+            raise FloatingPointError(f"the total propensity became non-finite at t={t:.6g}.")
+        if a0 <= 0.0:
+            break
+        t_new = t - math.log(gen.uniform_open0()) / a0
+        while k < K and times[k] < t_new:
+            out[k] = n
+            k += 1
+        if t_new > t_end:
+            break
+        if events >= max_events:
+            _raise_status(_k.STATUS_MAX_EVENTS, max_events, t, t_end)
+        r = gen.uniform() * a0
+        acc = 0.0
+        sel = -1
+        for j, v in enumerate(a):
+            acc += v
+            if acc > r:
+                sel = j
+                break
+        if sel < 0:
+            sel = max(j for j, v in enumerate(a) if v > 0.0)
+        n = n + delta[sel]
+        if np.any(n < 0):
+            raise ValueError(f"channel {sel} fired at t={t_new:.6g} and drove a count negative "
+                             f"({n.tolist()}): a general rate law must vanish when its reactants "
+                             "are absent.")
+        t = t_new
+        events += 1
+        if every:
+            ts.append(t)
+            ns.append(n.copy())
+            chs.append(sel)
+    if every:
+        return (np.array(ts), np.array(ns, dtype=np.int64).reshape(-1, net.N),
+                np.array(chs, dtype=np.int64), events)
+    while k < K:
+        out[k] = n
+        k += 1
+    return times.copy(), out, None, events
+
+
+def _simulate_reference(net, n0, t_end, V, state, times, max_events) -> Trajectory:
+    t, n, ch, events = _reference_path(net, n0, t_end, V, state, times, max_events)
+    return Trajectory(t, n, V, net.species, ch, int(events))
