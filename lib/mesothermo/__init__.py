@@ -16,4 +16,7 @@ __all__ += ["rre_rhs", "solve_rre", "steady_states", "SteadyState", "jacobian",
 from .ssa import Trajectory, simulate, simulate_ensemble  # noqa: E402
 
 __all__ += ["Trajectory", "simulate", "simulate_ensemble"]
+from .cme import CME  # noqa: E402
+
+__all__ += ["CME"]
 __version__ = "0.1.0"

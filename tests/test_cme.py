@@ -1,0 +1,257 @@
+"""Tests of mesothermo.cme against closed forms (Poisson, binomial, product laws)."""
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from scipy import stats
+from scipy.integrate import simpson
+
+import mesothermo as mt
+from mesothermo.cme import CME
+
+
+def two_immigration_death(a=2.0, b=3.0):
+    return mt.Network.from_string(f"0 -> X ; {a}\nX -> 0 ; 1\n0 -> Y ; {b}\nY -> 0 ; 1")
+
+
+# -- stationary laws against closed forms ------------------------------------------------------
+def test_immigration_death_is_poisson_to_1e_10():
+    # Poisson(V k_in / k_out) = Poisson(50) at V = 5; the box ends where the tail is < 1e-40.
+    net = mt.models.immigration_death(k_in=10, k_out=1)
+    cme = CME(net, V=5.0, max_counts=200)
+    p = cme.stationary()
+    exact = stats.poisson.pmf(np.arange(201), 50.0)
+    assert np.max(np.abs(p - exact)) < 1e-10
+    assert abs(p.sum() - 1) < 1e-14
+    assert cme.stationary_residual < 1e-12
+    assert cme.boundary_outflow() < 1e-30
+    np.testing.assert_allclose(cme.mean(), [50.0], rtol=1e-12)
+
+
+def test_closed_isomerisation_is_binomial():
+    k_plus, k_minus, total = 2.0, 0.5, 40
+    cme = CME(mt.models.isomerisation(k_plus, k_minus), V=3.0, max_counts=total, n0=[total, 0])
+    assert cme.N_states == total + 1
+    assert np.all(cme.states.sum(axis=1) == total)
+    np.testing.assert_array_equal(cme.class_totals, [total])
+    p = cme.stationary()
+    exact = stats.binom.pmf(cme.states[:, 1], total, k_plus / (k_plus + k_minus))
+    assert np.max(np.abs(p - exact)) < 1e-14
+    np.testing.assert_allclose(cme.marginal("B"), stats.binom.pmf(np.arange(total + 1), total,
+                                                                   0.8), atol=1e-14)
+    # detailed balance: the net flux of the only reaction vanishes
+    assert abs(cme.reaction_flux()[0]) < 1e-12
+
+
+def test_dimerisation_stays_in_its_class():
+    net = mt.models.dimerisation(k_plus=1.0, k_minus=2.0)
+    cme = CME(net, V=10.0, max_counts=[41, 20], n0=[41, 0])
+    L = net.conservation_laws()
+    np.testing.assert_array_equal(L, [[1, 2]])
+    assert np.all(cme.states @ L.T == 41)
+    assert cme.N_states == 21  # n_A2 = 0..20, n_A = 41 - 2 n_A2
+    # no probability leaves: the class is finite and inside the box
+    np.testing.assert_allclose(np.asarray(cme.generator.sum(axis=0)).ravel(), 0.0, atol=1e-12)
+    p = cme.stationary()
+    # detailed balance in the class: p(n_A - 2, n_A2 + 1) / p(n) = r+(n) / r-(n - nu)
+    i, j = cme.index([41, 0]), cme.index([39, 1])
+    rp, rm = net.propensities([41, 0], 10.0).plus[0], net.propensities([39, 1], 10.0).minus[0]
+    assert p[j] / p[i] == pytest.approx(rp / rm, rel=1e-12)
+    with pytest.raises(ValueError, match="compatibility class"):
+        cme.index([40, 0])
+
+
+def test_two_species_product_law_and_grid():
+    net = two_immigration_death(2.0, 3.0)
+    cme = CME(net, V=1.0, max_counts=[30, 40])
+    p = cme.stationary()
+    exact = stats.poisson.pmf(cme.states[:, 0], 2.0) * stats.poisson.pmf(cme.states[:, 1], 3.0)
+    assert np.max(np.abs(p - exact)) < 1e-14
+    grid = cme.to_grid(p)
+    assert grid.shape == (31, 41)
+    n = cme.states[123]
+    assert grid[n[0], n[1]] == p[123]
+    np.testing.assert_allclose(cme.marginal(1), stats.poisson.pmf(np.arange(41), 3.0),
+                               atol=1e-14)
+
+
+def test_to_grid_is_nan_outside_the_class():
+    cme = CME(mt.models.isomerisation(), V=1.0, max_counts=[5, 5], n0=[3, 2])
+    grid = cme.to_grid(cme.stationary())
+    assert grid.shape == (6, 6)
+    inside = np.add.outer(np.arange(6), np.arange(6)) == 5
+    assert np.all(np.isfinite(grid[inside])) and np.all(np.isnan(grid[~inside]))
+
+
+def test_general_rate_law_matches_equivalent_mass_action():
+    # A Michaelis-Menten-free check: a callable that reproduces linear death exactly.
+    rx = [mt.Reaction({}, {"X": 1}, 10.0),
+          mt.Reaction({"X": 1}, {}, 1.0, propensity_plus=lambda n, V: 1.0 * n[..., 0])]
+    law = CME(mt.Network(rx), V=1.0, max_counts=60).stationary()
+    ma = CME(mt.models.immigration_death(10, 1), V=1.0, max_counts=60).stationary()
+    assert np.max(np.abs(law - ma)) < 1e-15
+
+
+# -- the generator ----------------------------------------------------------------------------
+def test_generator_columns_sum_to_zero_away_from_the_boundary():
+    net = mt.models.brusselator(a=1.0, b=1.5, reverse=0.1)
+    cme = CME(net, V=5.0, max_counts=[30, 30])
+    A = cme.generator
+    assert sp.issparse(A) and A.format == "csr" and A.shape == (961, 961)
+    colsum = np.asarray(A.sum(axis=0)).ravel()
+    interior = np.all(cme.states + 3 <= 30, axis=1)  # no jump of size <= 3 leaves the box
+    scale = np.abs(A.diagonal())
+    assert np.all(np.abs(colsum[interior]) <= 1e-13 * scale[interior])
+    # at the boundary the columns sum to minus the leak, which is positive there
+    np.testing.assert_allclose(colsum, -cme.outflow_rates, atol=1e-12)
+    assert np.all(cme.outflow_rates[cme.states[:, 0] == 30] > 0)
+    refl = np.asarray(cme.reflecting_generator.sum(axis=0)).ravel()
+    assert np.max(np.abs(refl)) < 1e-12
+    # off-diagonal entries sum the propensities of the channels making the same jump:
+    # 2X + Y -> 3X and the reverse of B + X -> Y + D both move (n_X, n_Y) by (+1, -1)
+    n = np.array([4, 7])
+    i = cme.index(n)
+    rp, rm = net.propensities(n, 5.0)
+    j = cme.index(n + net.nu[1])
+    assert A[j, i] == pytest.approx(rp[1] + rm[2], rel=1e-15)
+    assert A[i, i] == pytest.approx(-(rp.sum() + rm.sum()), rel=1e-15)
+
+
+# -- log_stationary ----------------------------------------------------------------------------
+def test_log_stationary_resolves_the_poisson_tail_to_1e_minus_1000():
+    # Poisson(1000) at V = 100; at n = 6000 ln p = -5755.8 (p ~ 1e-2500).
+    cme = CME(mt.models.immigration_death(10, 1), V=100.0, max_counts=6000)
+    lp = cme.log_stationary()
+    exact = stats.poisson.logpmf(np.arange(6001), 1000.0)
+    assert exact[-1] < -1000 * np.log(10.0)
+    rel = np.abs(lp - exact) / np.maximum(np.abs(exact), 1.0)
+    assert np.max(rel) < 1e-11
+    assert np.all(np.isfinite(lp))
+
+
+def test_log_stationary_two_dimensional_tail():
+    # product of Poisson(2) and Poisson(3); the far corner has p ~ 1e-339, below double range
+    cme = CME(two_immigration_death(2.0, 3.0), V=1.0, max_counts=[130, 130])
+    lp = cme.log_stationary()
+    exact = stats.poisson.logpmf(cme.states[:, 0], 2.0) + stats.poisson.logpmf(cme.states[:, 1],
+                                                                               3.0)
+    assert exact.min() < -330 * np.log(10.0)
+    rel = np.abs(lp - exact) / np.maximum(np.abs(exact), 1.0)
+    assert np.max(rel) < 1e-12
+
+
+def test_log_stationary_agrees_with_stationary_for_a_driven_network():
+    net = mt.models.brusselator(a=1.0, b=1.5, reverse=0.1)
+    cme = CME(net, V=10.0, max_counts=[50, 50])
+    p, lp = cme.stationary(), cme.log_stationary()
+    big = p > 1e-12 * p.max()
+    np.testing.assert_allclose(lp[big], np.log(p[big]), rtol=0, atol=1e-8)
+    # log-space balance: ln(inflow) = ln(outflow) at every state
+    A = cme.reflecting_generator.tocoo()
+    off = A.row != A.col
+    inflow = np.full(cme.N_states, -np.inf)
+    np.logaddexp.at(inflow, A.row[off], lp[A.col[off]] + np.log(A.data[off]))
+    outflow = lp + np.log(-A.diagonal())
+    assert np.max(np.abs(inflow - outflow)) < 1e-10
+
+
+# -- evolve -------------------------------------------------------------------------------------
+def test_evolve_conserves_probability_with_the_leak_accounted():
+    cme = CME(mt.models.immigration_death(10, 1), V=1.0, max_counts=15)  # a leaky box
+    p0 = np.zeros(cme.N_states)
+    p0[cme.index([5])] = 1.0
+    t = np.linspace(0.0, 5.0, 2001)
+    P = cme.evolve(p0, t)
+    assert P.shape == (2001, 16)
+    lost = 1.0 - P.sum(axis=1)
+    assert lost[-1] > 0.1  # the truncation is felt
+    rate = np.array([cme.boundary_outflow(pt) for pt in P])
+    integrated = np.array([simpson(rate[: k + 1], x=t[: k + 1]) if k else 0.0
+                           for k in range(0, 2001, 200)])
+    np.testing.assert_allclose(lost[::200], integrated, atol=1e-9)
+
+
+def test_evolve_closed_class_conserves_mass_and_relaxes():
+    cme = CME(mt.models.isomerisation(1.0, 2.0), V=1.0, max_counts=20, n0=[20, 0])
+    p0 = np.zeros(cme.N_states)
+    p0[cme.index([20, 0])] = 1.0
+    times = [0.0, 0.1, 0.7, 30.0]  # uneven: stepped by differences
+    P = cme.evolve(p0, times)
+    np.testing.assert_allclose(P.sum(axis=1), 1.0, atol=1e-13)
+    np.testing.assert_array_equal(P[0], p0)
+    # the mean of B follows 20 k+/(k+ + k-) (1 - exp(-(k+ + k-) t))
+    for t, pt in zip(times, P):
+        assert cme.mean(pt)[1] == pytest.approx(20 / 3 * (1 - np.exp(-3 * t)), rel=1e-10,
+                                                abs=1e-12)
+    np.testing.assert_allclose(P[-1], cme.stationary(), atol=1e-13)
+    # starting later than 0 and equal spacing give the same answers
+    Q = cme.evolve(p0, [0.7, 1.2, 1.7])
+    np.testing.assert_allclose(Q[0], P[2], atol=1e-14)
+
+
+# -- fluxes -------------------------------------------------------------------------------------
+def test_reaction_flux_vanishes_only_at_chemostat_equilibrium():
+    eq = CME(mt.models.driven_cycle(atp=1.0, adp=1.0, pi=1.0), V=1.0, max_counts=4,
+             n0=[4, 0, 0])
+    assert np.max(np.abs(eq.reaction_flux())) < 1e-12
+    driven = CME(mt.models.driven_cycle(atp=10.0, adp=1.0, pi=1.0), V=1.0, max_counts=4,
+                 n0=[4, 0, 0])
+    J = driven.reaction_flux()
+    assert J[0] > 0.1
+    np.testing.assert_allclose(J, J[0], rtol=1e-10)  # one cycle current through all three
+
+
+# -- validation ---------------------------------------------------------------------------------
+@pytest.mark.parametrize("V, msg", [(-1.0, "`V` must be a finite number > 0"),
+                                    (0.0, "`V` must be a finite number > 0"),
+                                    (float("nan"), "`V`")])
+def test_bad_volume(V, msg):
+    with pytest.raises(ValueError, match=msg):
+        CME(mt.models.immigration_death(), V, 10)
+
+
+@pytest.mark.parametrize("mc", [-1, [3, 4], [2.5], [np.nan]])
+def test_bad_max_counts(mc):
+    with pytest.raises(ValueError, match="`max_counts`"):
+        CME(mt.models.immigration_death(), 1.0, mc)
+
+
+def test_max_counts_type():
+    with pytest.raises(TypeError, match="`max_counts`"):
+        CME(mt.models.immigration_death(), 1.0, "ten")
+    with pytest.raises(TypeError, match="`net`"):
+        CME("0 -> X ; 1", 1.0, 10)
+
+
+def test_n0_required_and_checked():
+    net = mt.models.dimerisation()
+    with pytest.raises(ValueError, match="`n0` is required.*n_A \\+ 2 n_A2"):
+        CME(net, 1.0, [10, 5])
+    with pytest.raises(ValueError, match="`n0` must lie in the box"):
+        CME(net, 1.0, [10, 5], n0=[11, 0])
+    with pytest.raises(ValueError, match="`n0`"):
+        CME(net, 1.0, [10, 5], n0=[1, 2, 3])
+    with pytest.raises(ValueError, match="`n0`"):
+        CME(net, 1.0, [10, 5], n0=[-1, 2])
+
+
+def test_p_shape_and_species_checked():
+    cme = CME(mt.models.immigration_death(), 1.0, 30)
+    with pytest.raises(ValueError, match=r"`p` must have shape \(31,\)"):
+        cme.mean(np.ones(30) / 30)
+    with pytest.raises(ValueError, match="`p0` must have shape"):
+        cme.evolve(np.ones(5), [0, 1])
+    with pytest.raises(ValueError, match="`p0` must be non-negative"):
+        cme.evolve(-np.ones(31), [0, 1])
+    with pytest.raises(ValueError, match="`times`"):
+        cme.evolve(cme.stationary(), [1.0, 0.5])
+    with pytest.raises(ValueError, match="unknown species 'Y'"):
+        cme.marginal("Y")
+    with pytest.raises(ValueError, match="`i`"):
+        cme.marginal(3)
+    with pytest.raises(ValueError, match="`n` must lie in the box"):
+        cme.index([31])
+
+
+def test_exported_from_package():
+    assert mt.CME is CME
