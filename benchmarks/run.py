@@ -1,0 +1,60 @@
+"""Run the benchmarks and print their tables of ratios (`make bench`).
+
+    python benchmarks/run.py            # full size: a few million events per SSA run
+    python benchmarks/run.py --quick    # tiny size, seconds (used by tests/test_benchmarks.py)
+
+Benchmarks are not tests: they print measured times and ratios, side by side in one run, on
+whatever machine runs them. The SSA table compares our compiled kernel with a plain-Python loop
+and with GillesPy2's C++ SSA (a benchmark-only extra: ``pip install -r requirements-bench.txt``).
+The CME table comes from ``benchmarks/cme_bench.py`` when that module is present.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+if HERE not in sys.path:
+    sys.path.insert(0, HERE)
+# GillesPy2 builds its C++ solver by calling `scons` from PATH: use this interpreter's bin/
+# (the virtual environment's), where `pip install gillespy2` put SCons.
+_BIN = os.path.dirname(sys.executable)
+if _BIN not in os.environ.get("PATH", "").split(os.pathsep):
+    os.environ["PATH"] = _BIN + os.pathsep + os.environ.get("PATH", "")
+
+import ssa_bench  # noqa: E402
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="tiny sizes (a smoke run)")
+    parser.add_argument("--no-gillespy2", action="store_true",
+                        help="skip GillesPy2 (its C++ build takes ~10 s per model)")
+    parser.add_argument("--models", nargs="+", default=None,
+                        help="SSA models to run (default: all five)")
+    parser.add_argument("--repeats", type=int, default=None, help="timed repeats per model")
+    parser.add_argument("--no-cme", action="store_true", help="skip the CME benchmark")
+    args = parser.parse_args(argv)
+
+    start = time.perf_counter()
+    print(ssa_bench.run(quick=args.quick, models=args.models,
+                        use_gillespy2=not args.no_gillespy2, repeats=args.repeats), flush=True)
+    if not args.no_cme:
+        try:
+            import cme_bench
+        except ModuleNotFoundError as err:  # only the optional module itself may be absent
+            if err.name != "cme_bench":
+                raise
+            cme_bench = None
+        if cme_bench is not None:
+            print()
+            print(cme_bench.run(quick=args.quick), flush=True)
+    print(f"\n(benchmarks took {time.perf_counter() - start:.1f} s)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

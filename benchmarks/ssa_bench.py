@@ -1,0 +1,266 @@
+"""SSA speed, per event, side by side: mesothermo's kernel, a plain-Python loop, GillesPy2's C++.
+
+All three simulate the same network (same constants, same volume convention, same initial
+state) to the same end time with the same sampling (``t_end / 50``, 51 points, as in the
+Catalyst.jl paper's SSA benchmarks). Time per event is the best (minimum) wall time over the repeats
+divided by the number of events (the minimum is the estimate least disturbed by other
+processes on a shared machine). Our kernel and the Python loop count their events; GillesPy2 does not report its count,
+so its time is divided by the mean event count of our runs of the same model (all three are
+exact samplers of the same Markov chain, so their expected event counts are equal; over millions
+of events the run-to-run spread is a fraction of a percent).
+
+GillesPy2's ``SSACSolver`` compiles a C++ program per model with g++ through SCons; the
+compilation happens when the solver is built and in a warm-up run, and only the runs after that
+are timed. Its mass-action propensities (order <= 2) are ``k``, ``k X``, ``k X Y / vol``,
+``k X (X-1) / vol`` times ``vol`` for order 0 — Kurtz's convention, the same as ours — and
+third-order reactions (Schlögl's ``3 X -> 2 X``) are given as custom propensities
+``c X (X-1) (X-2)`` with our constant ``c = k / V**2``.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import random
+import shutil
+import sys
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+import mesothermo as mt
+
+try:  # run as a script from benchmarks/ or imported with benchmarks/ on sys.path
+    from models_bench import BenchModel, bench_models
+except ImportError:  # pragma: no cover
+    from .models_bench import BenchModel, bench_models
+
+__all__ = ["plain_python_ssa", "gillespy2_available", "run"]
+
+
+# --------------------------------------------------------------------------------------------
+# The plain-Python baseline
+# --------------------------------------------------------------------------------------------
+def plain_python_ssa(net: mt.Network, n0, t_end: float, V: float, times, seed: int):
+    """Gillespie's direct method as a plain Python loop (lists, ``random``, ``math``).
+
+    The same algorithm as the kernel, dependency graph included, so the ratio measures the
+    interpreter, not a weaker algorithm. Returns ``(samples (len(times), N), events)``.
+    """
+    M = net.M
+    c_all = np.concatenate([net.effective_k_plus * V ** (1.0 - net.nu_plus.sum(axis=1)),
+                            net.effective_k_minus * V ** (1.0 - net.nu_minus.sum(axis=1))])
+    reac_all = np.concatenate([net.nu_plus, net.nu_minus])
+    delta_all = np.concatenate([net.nu, -net.nu])
+    chans = [j for j in range(2 * M) if c_all[j] > 0]
+    c = [float(c_all[j]) for j in chans]
+    reac = [[(int(i), int(reac_all[j, i])) for i in np.flatnonzero(reac_all[j])] for j in chans]
+    delta = [[(int(i), int(delta_all[j, i])) for i in np.flatnonzero(delta_all[j])]
+             for j in chans]
+    R = len(chans)
+    deps = [[k for k in range(R) if {i for i, _ in reac[k]} & {i for i, _ in delta[j]}]
+            for j in range(R)]
+
+    def prop(j, n):
+        a = c[j]
+        for i, m in reac[j]:
+            v = n[i]
+            for q in range(m):
+                a *= v - q
+        return a
+
+    rng = random.Random(seed)
+    n = [int(v) for v in n0]
+    a = [prop(j, n) for j in range(R)]
+    times = [float(s) for s in times]
+    out = []
+    k, K = 0, len(times)
+    t = 0.0
+    events = 0
+    while True:
+        a0 = sum(a)
+        if a0 <= 0.0:
+            break
+        t_new = t - math.log(1.0 - rng.random()) / a0
+        while k < K and times[k] < t_new:
+            out.append(list(n))
+            k += 1
+        if t_new > t_end:
+            break
+        r = rng.random() * a0
+        acc = 0.0
+        for j in range(R):
+            acc += a[j]
+            if acc > r:
+                break
+        for i, d in delta[j]:
+            n[i] += d
+        for q in deps[j]:
+            a[q] = prop(q, n)
+        t = t_new
+        events += 1
+    while k < K:
+        out.append(list(n))
+        k += 1
+    return np.array(out, dtype=np.int64), events
+
+
+# --------------------------------------------------------------------------------------------
+# GillesPy2
+# --------------------------------------------------------------------------------------------
+def gillespy2_available() -> tuple[bool, str]:
+    """Whether GillesPy2's C++ SSA can be built here, and if not, why."""
+    try:
+        import gillespy2  # noqa: F401
+    except ImportError:
+        return False, "gillespy2 is not installed (pip install -r requirements-bench.txt)"
+    _put_venv_bin_on_path()
+    if shutil.which("scons") is None:
+        return False, "SCons is not on PATH (GillesPy2's C++ solvers are built with it)"
+    if shutil.which("g++") is None:
+        return False, "g++ is not on PATH (GillesPy2's C++ solvers are compiled with it)"
+    return True, ""
+
+
+def _put_venv_bin_on_path() -> None:
+    """GillesPy2 calls ``scons`` from PATH: make it the interpreter's own (the venv's)."""
+    bindir = os.path.dirname(sys.executable)
+    parts = os.environ.get("PATH", "").split(os.pathsep)
+    if bindir not in parts:
+        os.environ["PATH"] = os.pathsep.join([bindir] + parts)
+
+
+def gillespy2_model(bm: BenchModel):
+    """The benchmark network as a GillesPy2 model with the same propensities."""
+    import gillespy2
+
+    net = bm.net
+    model = gillespy2.Model(name=bm.name.replace("-", "_"), volume=bm.V)
+    sp = {name: gillespy2.Species(name=name, initial_value=int(v), mode="discrete")
+          for name, v in zip(net.species, bm.n0)}
+    model.add_species(list(sp.values()))
+    reactions, params = [], []
+    for direction, keff, reac_m, prod_m in (("f", net.effective_k_plus, net.nu_plus, net.nu_minus),
+                                             ("b", net.effective_k_minus, net.nu_minus, net.nu_plus)):
+        for l in range(net.M):
+            if keff[l] <= 0:
+                continue
+            name = f"r{l}{direction}"
+            reactants = {sp[net.species[i]]: int(reac_m[l, i]) for i in np.flatnonzero(reac_m[l])}
+            products = {sp[net.species[i]]: int(prod_m[l, i]) for i in np.flatnonzero(prod_m[l])}
+            order = int(reac_m[l].sum())
+            if order <= 2:
+                p = gillespy2.Parameter(name=f"k_{name}", expression=float(keff[l]))
+                params.append(p)
+                reactions.append(gillespy2.Reaction(name=name, reactants=reactants,
+                                                    products=products, rate=p))
+            else:
+                const = float(keff[l]) * bm.V ** (1.0 - order)
+                terms = [f"{const!r}"]
+                for i in np.flatnonzero(reac_m[l]):
+                    s = net.species[i]
+                    terms += [s if q == 0 else f"({s} - {q})" for q in range(int(reac_m[l, i]))]
+                reactions.append(gillespy2.Reaction(name=name, reactants=reactants,
+                                                    products=products,
+                                                    propensity_function=" * ".join(terms)))
+    model.add_parameter(params)
+    model.add_reaction(reactions)
+    return model
+
+
+# --------------------------------------------------------------------------------------------
+# The benchmark
+# --------------------------------------------------------------------------------------------
+@dataclass
+class Row:
+    model: str
+    N: int
+    channels: int
+    t_end: float
+    events: float
+    repeats: int
+    ours: float
+    python: float
+    gillespy2: float | None
+
+
+def _time_ours(bm: BenchModel, t_end: float, times, repeats: int):
+    mt.simulate(bm.net, bm.n0, min(t_end, 1e-3), V=bm.V, seed=0, times=[0.0])  # load the kernel
+    per_event, events = [], []
+    for r in range(repeats):
+        t0 = time.perf_counter()
+        tr = mt.simulate(bm.net, bm.n0, t_end, V=bm.V, seed=1000 + r, times=times)
+        dt = time.perf_counter() - t0
+        per_event.append(dt / max(tr.n_events, 1))
+        events.append(tr.n_events)
+    return min(per_event), float(np.mean(events))
+
+
+def _time_python(bm: BenchModel, t_end: float, times, repeats: int):
+    per_event = []
+    for r in range(repeats):
+        t0 = time.perf_counter()
+        _, ev = plain_python_ssa(bm.net, bm.n0, t_end, bm.V, times, seed=2000 + r)
+        dt = time.perf_counter() - t0
+        per_event.append(dt / max(ev, 1))
+    return min(per_event)
+
+
+def _time_gillespy2(bm: BenchModel, t_end: float, times, repeats: int, events: float):
+    from gillespy2 import SSACSolver
+
+    model = gillespy2_model(bm)
+    model.timespan(np.asarray(times, float))
+    solver = SSACSolver(model=model)        # compiles the C++ program
+    solver.run(seed=1)                      # warm-up run, not timed
+    walls = []
+    for r in range(repeats):
+        t0 = time.perf_counter()
+        solver.run(seed=3000 + r)
+        walls.append(time.perf_counter() - t0)
+    return min(walls) / max(events, 1.0)
+
+
+def run(quick: bool = False, models: list[str] | None = None, use_gillespy2: bool = True,
+        repeats: int | None = None) -> str:
+    """Run the SSA benchmark and return the printed table."""
+    selected = [bm for bm in bench_models() if models is None or bm.name in models]
+    if models is not None:
+        unknown = set(models) - {bm.name for bm in bench_models()}
+        if unknown:
+            raise ValueError(f"unknown models {sorted(unknown)}; choose from "
+                             f"{[bm.name for bm in bench_models()]}")
+    repeats = repeats or (1 if quick else 3)
+    gp_ok, gp_why = gillespy2_available() if use_gillespy2 else (False, "skipped (--no-gillespy2)")
+    rows = []
+    for bm in selected:
+        t_end = bm.t_end_quick if quick else bm.t_end
+        times = np.linspace(0.0, t_end, bm.intervals + 1)
+        ours, events = _time_ours(bm, t_end, times, repeats)
+        py = _time_python(bm, t_end, times, repeats)
+        gp = _time_gillespy2(bm, t_end, times, repeats, events) if gp_ok else None
+        channels = int(np.count_nonzero(bm.net.effective_k_plus > 0)
+                       + np.count_nonzero(bm.net.effective_k_minus > 0))
+        rows.append(Row(bm.name, bm.net.N, channels, t_end, events, repeats, ours, py, gp))
+    return format_table(rows, gp_ok, gp_why)
+
+
+def format_table(rows: list[Row], gp_ok: bool, gp_why: str) -> str:
+    head = (f"{'model':<18} {'N':>3} {'ch':>3} {'t_end':>7} {'events':>10} {'rep':>3} "
+            f"{'ours ns/ev':>10} {'GP2 ns/ev':>10} {'py ns/ev':>9} {'GP2/ours':>9} "
+            f"{'py/ours':>8}")
+    lines = ["SSA: time per event, best of `rep` runs each, all three at equal t_end and "
+             "sampling (t_end/50);",
+             "'events' is our mean count, also the divisor for GillesPy2 (which reports none).",
+             head, "-" * len(head)]
+    for r in rows:
+        gp = f"{r.gillespy2 * 1e9:10.1f}" if r.gillespy2 is not None else f"{'n/a':>10}"
+        gpr = f"{r.gillespy2 / r.ours:9.2f}" if r.gillespy2 is not None else f"{'n/a':>9}"
+        lines.append(f"{r.model:<18} {r.N:>3} {r.channels:>3} {r.t_end:>7g} {r.events:>10.0f} "
+                     f"{r.repeats:>3} {r.ours * 1e9:10.1f} {gp} {r.python * 1e9:9.0f} {gpr} "
+                     f"{r.python / r.ours:8.1f}")
+    lines.append("ratios > 1: ours is faster (targets: GP2/ours >= 1, py/ours >= 50).")
+    if not gp_ok:
+        lines.append(f"GillesPy2 SSACSolver not measured: {gp_why}.")
+    return "\n".join(lines)
