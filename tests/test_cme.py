@@ -129,10 +129,11 @@ def test_log_stationary_resolves_the_poisson_tail_to_1e_minus_1000():
     assert np.all(np.isfinite(lp))
 
 
-def test_log_stationary_two_dimensional_tail():
+@pytest.mark.parametrize("method", ["gth", "lu"])
+def test_log_stationary_two_dimensional_tail(method):
     # product of Poisson(2) and Poisson(3); the far corner has p ~ 1e-339, below double range
     cme = CME(two_immigration_death(2.0, 3.0), V=1.0, max_counts=[130, 130])
-    lp = cme.log_stationary()
+    lp = cme.log_stationary(method)
     exact = stats.poisson.logpmf(cme.states[:, 0], 2.0) + stats.poisson.logpmf(cme.states[:, 1],
                                                                                3.0)
     assert exact.min() < -330 * np.log(10.0)
@@ -153,6 +154,17 @@ def test_log_stationary_agrees_with_stationary_for_a_driven_network():
     np.logaddexp.at(inflow, A.row[off], lp[A.col[off]] + np.log(A.data[off]))
     outflow = lp + np.log(-A.diagonal())
     assert np.max(np.abs(inflow - outflow)) < 1e-10
+    assert cme.log_stationary_residual < 1e-10
+
+
+def test_log_stationary_methods_agree_far_in_a_driven_tail():
+    net = mt.models.brusselator(a=1.0, b=1.5, reverse=0.1)
+    cme = CME(net, V=40.0, max_counts=[520, 60])  # band ~60 after reordering: GTH is cheap
+    gth, lu = cme.log_stationary("gth"), cme.log_stationary("lu")
+    assert gth.min() < -720  # p below 1e-312 at large n_X: the LU path needs its rescaling
+    np.testing.assert_allclose(lu, gth, rtol=1e-11)
+    with pytest.raises(ValueError, match="`method` must be one of"):
+        cme.log_stationary("dense")
 
 
 # -- evolve -------------------------------------------------------------------------------------
