@@ -383,10 +383,11 @@ class CME:
         at ~60 entries per state and needs no row exchanges (the pivots of an M-matrix are
         positive)."""
         S = A.shape[0]
-        A = A.tolil(copy=True)
         d = abs(A[k, k]) or 1.0
-        A.rows[k] = [k]
-        A.data[k] = [d]
+        keep = np.ones(S)
+        keep[k] = 0.0
+        A = sp.diags(keep) @ A + sp.csr_matrix(([d], ([k], [k])), shape=(S, S))
+        A.eliminate_zeros()
         b = np.zeros(S)
         b[k] = d
         with warnings.catch_warnings():
@@ -446,7 +447,7 @@ class CME:
             ~1e-13 (tested against the exact log-Poisson down to :math:`p \approx
             10^{-2500}`). The log-space balance residual
             :math:`\max_n |\ln(\text{inflow}_n) - \ln(\text{outflow}_n)|` is stored in
-            :attr:`log_stationary_residual`.
+            :attr:`log_stationary_residual`, the method used in :attr:`log_stationary_method`.
         """
         methods = ("auto", "gth", "lu")
         if method not in methods:
@@ -469,6 +470,7 @@ class CME:
             if method == "auto":
                 small = S * float(b) ** 2 <= 2e8 and 8 * S * (2 * b + 1) <= _MAX_BAND_BYTES
                 chosen = "gth" if small else "lu"
+            self.log_stationary_method = chosen
             if chosen == "gth":
                 logp = self._log_gth(tgt, src, rate, perm, b)
             else:
