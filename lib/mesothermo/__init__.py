@@ -19,4 +19,7 @@ __all__ += ["Trajectory", "simulate", "simulate_ensemble"]
 from .cme import CME  # noqa: E402
 
 __all__ += ["CME"]
+from . import plotting, widgets  # noqa: E402
+
+__all__ += ["plotting", "widgets"]
 __version__ = "0.1.0"
