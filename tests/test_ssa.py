@@ -11,7 +11,6 @@ import pytest
 from scipy import stats
 
 import mesothermo as mt
-from mesothermo import ssa
 from mesothermo._ssa_kernel import Xoshiro256Plus
 from mesothermo.network import Reaction
 

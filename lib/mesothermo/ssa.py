@@ -1,12 +1,14 @@
 r"""Exact stochastic simulation of the mesoscopic model: Gillespie's direct method.
 
 The copy-number vector :math:`n(t)` of a reaction network in a vessel of volume :math:`V` is a
-continuous-time Markov chain (Ge–Qian assumptions i–iv) whose probability law obeys the chemical
-master equation (Ge–Qian Eq. 1). Its jumps are the :math:`2M` channels :math:`n \to n \pm
-\nu_\ell` with propensities :math:`r_{\pm\ell}(n)` (:meth:`Network.propensities`, Kurtz's
-convention). Gillespie's direct method (Gillespie, *J. Phys. Chem.* 81, 2340, 1977) samples its
-paths exactly: from state :math:`n` at time :math:`t`, with
-:math:`a_0(n) = \sum_\ell \left(r_{+\ell}(n) + r_{-\ell}(n)\right)`,
+continuous-time Markov chain (Ge–Qian assumptions i–iv: each reaction direction fires after an
+exponential waiting time with rate :math:`r_{\pm\ell}(n)`), whose probability law obeys the
+chemical master equation (:mod:`mesothermo.cme`); as :math:`V\to\infty`, :math:`n(t)/V`
+follows the rate equation (Ge–Qian Eq. 4, Kurtz 1972). Its jumps are the :math:`2M` channels
+:math:`n \to n \pm \nu_\ell` with propensities :math:`r_{\pm\ell}(n)`
+(:meth:`Network.propensities`, Kurtz's convention). Gillespie's direct method (Gillespie,
+*J. Phys. Chem.* 81, 2340, 1977) samples its paths exactly: from state :math:`n` at time
+:math:`t`, with :math:`a_0(n) = \sum_\ell \left(r_{+\ell}(n) + r_{-\ell}(n)\right)`,
 
 .. math::
 
@@ -184,8 +186,8 @@ def simulate(net: Network, n0, t_end: float, V: float = 1.0, seed=None, times=No
              max_events: int = 10**8, method: str = "auto") -> Trajectory:
     r"""Simulate one exact path of the mesoscopic model (Gillespie's direct method).
 
-    The path is a sample of the Markov chain whose law obeys the chemical master equation
-    (Ge–Qian Eq. 1), with jumps :math:`n\to n\pm\nu_\ell` at rates
+    The path is a sample of the Markov chain of Ge–Qian assumptions (i)–(iii), whose law obeys
+    the chemical master equation, with jumps :math:`n\to n\pm\nu_\ell` at rates
 
     .. math::
 
