@@ -1,7 +1,9 @@
 r"""The chemical master equation on a truncated lattice (finite state projection).
 
-The copy numbers :math:`n \in \mathbb{N}^N` of a network evolve as a continuous-time Markov chain
-whose law :math:`p(n, t)` obeys the chemical master equation (Ge–Qian, Eq. 1 and assumption i)
+The copy numbers :math:`n \in \mathbb{N}^N` of a network evolve as the continuous-time Markov
+chain of Ge–Qian's assumptions (i)–(ii) (each reaction direction fires at rate
+:math:`r_{\pm\ell}(n)` with exponential waiting times). Its law :math:`p(n, t)` obeys the
+chemical master equation, which the seed uses but does not print (van Kampen 2007, ch. V)
 
 .. math::
 
@@ -11,7 +13,7 @@ whose law :math:`p(n, t)` obeys the chemical master equation (Ge–Qian, Eq. 1 a
 
 written here as :math:`\dot p = A p` with the generator :math:`A` (columns index the source
 state, rows the target). The lattice is truncated to the box :math:`0 \le n_i \le n^{\max}_i`
-and, when the network has conservation laws :math:`L\nu^T = 0`, to the one stoichiometric
+and, when the network has conservation laws :math:`\nu L^T = 0`, to the one stoichiometric
 compatibility class :math:`\{n : L n = L n_0\}` of a given :math:`n_0`.
 
 Truncation (Munsky and Khammash's finite state projection, J. Chem. Phys. 124, 044104, 2006):
@@ -27,6 +29,16 @@ transitions are also removed from the diagonal, the truncated chain conserves pr
 has a stationary law, and the outflow that the removed transitions would carry,
 :meth:`CME.boundary_outflow` evaluated at that law, is the FSP error rate one should keep
 small compared with the typical rates of the chain.
+
+References
+----------
+B. Munsky and M. Khammash, "The finite state projection algorithm for the solution of the
+chemical master equation", J. Chem. Phys. 124, 044104 (2006).
+W. K. Grassmann, M. I. Taksar and D. P. Heyman, "Regenerative analysis and steady state
+distributions for Markov chains", Oper. Res. 33, 1107 (1985) (the GTH algorithm).
+A. H. Al-Mohy and N. J. Higham, "Computing the action of the matrix exponential", SIAM J. Sci.
+Comput. 33, 488 (2011) (``expm_multiply``).
+N. G. van Kampen, *Stochastic Processes in Physics and Chemistry*, 3rd ed., Elsevier (2007).
 """
 
 from __future__ import annotations
@@ -92,7 +104,8 @@ class CME:
         A state in the box. Required when the network has conservation laws: the lattice is
         then the compatibility class :math:`\{n : L n = L n_0\}` within the box, where
         :math:`L` = ``net.conservation_laws()`` (see :attr:`conservation_laws` and
-        :attr:`class_totals`). Ignored otherwise (the whole box is used).
+        :attr:`class_totals`). Without conservation laws it is only checked, and the whole
+        box is used.
 
     Attributes
     ----------
@@ -103,8 +116,14 @@ class CME:
         the box from :math:`n` (the FSP leak).
     N_states : int
         :math:`S`.
+    max_counts : ndarray of int, shape (N,)
+        The box; ``shape = tuple(max_counts + 1)`` is the shape of :meth:`to_grid` arrays.
+    conservation_laws : ndarray of int, shape (K, N)
+        :math:`L`, the integer basis from :meth:`Network.conservation_laws`.
     class_totals : ndarray of int, shape (K,)
         The conserved totals :math:`L n_0` selecting the class (empty when K = 0).
+    stationary_residual, log_stationary_residual : float
+        Set by :meth:`stationary` and :meth:`log_stationary` (see there).
 
     Notes
     -----
@@ -319,7 +338,7 @@ class CME:
     def stationary(self) -> np.ndarray:
         r"""The stationary law :math:`p^{ss}` of the truncated chain, shape (S,), summing to 1.
 
-        Solves :math:`A_{\rm refl}\, p = 0` (Ge–Qian Eq. 1 at stationarity) with the reflecting
+        Solves :math:`A_{\rm refl}\, p = 0` (the master equation at stationarity) with the reflecting
         generator (:attr:`reflecting_generator`: the box is closed instead of leaking; the FSP
         error rate of this choice is :meth:`boundary_outflow` at the result). One equation,
         that of an anchor state :math:`k` near a zero of the drift, is replaced by
