@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import weakref
 from dataclasses import dataclass
 
 import numpy as np
@@ -132,38 +133,46 @@ class _KernelNetwork:
     """The arrays the compiled kernels need, for one network at one volume."""
 
     def __init__(self, net: Network, V: float):
-        M = net.M
         order_p = net.nu_plus.sum(axis=1)
         order_m = net.nu_minus.sum(axis=1)
         # Same expression, same rounding, as Network._propensities_raw.
         c_all = np.concatenate([net.effective_k_plus * V ** (1.0 - order_p),
                                 net.effective_k_minus * V ** (1.0 - order_m)])
-        reac = np.concatenate([net.nu_plus, net.nu_minus])     # (2M, N)
-        delta = np.concatenate([net.nu, -net.nu])               # (2M, N)
         keep = np.flatnonzero(c_all > 0)
+        reac = np.concatenate([net.nu_plus, net.nu_minus])[keep]     # (R, N)
+        delta = np.concatenate([net.nu, -net.nu])[keep]               # (R, N)
         self.chan_id = keep.astype(np.int64)
-        self.c = c_all[keep].astype(np.float64)
-        self.r_ptr, self.r_spec, self.r_mult = _csr(reac[keep])
-        self.d_ptr, self.d_spec, self.d_delta = _csr(delta[keep])
-        R = len(keep)
-        changed = [set(np.flatnonzero(delta[keep][j])) for j in range(R)]
-        reads = [set(np.flatnonzero(reac[keep][j])) for j in range(R)]
-        deps = [[k for k in range(R) if reads[k] & changed[j]] for j in range(R)]
-        self.dep_ptr = np.zeros(R + 1, np.int64)
-        self.dep_ptr[1:] = np.cumsum([len(d) for d in deps])
-        self.dep_idx = np.array([k for d in deps for k in d], np.int64)
-        self.M = M
+        self.c = np.ascontiguousarray(c_all[keep], dtype=np.float64)
+        self.r_ptr, self.r_spec, self.r_mult = _csr(reac)
+        self.d_ptr, self.d_spec, self.d_delta = _csr(delta)
+        # Dependency graph: channel k must be recomputed after j fires when j changes a species
+        # that k consumes.
+        depends = ((delta != 0).astype(np.int64) @ (reac != 0).astype(np.int64).T) > 0
+        self.dep_ptr, self.dep_idx, _ = _csr(depends)
 
     def args(self):
         return (self.c, self.r_ptr, self.r_spec, self.r_mult, self.d_ptr, self.d_spec,
                 self.d_delta, self.dep_ptr, self.dep_idx)
 
 
+_KERNEL_CACHE: "weakref.WeakKeyDictionary[Network, dict]" = weakref.WeakKeyDictionary()
+
+
+def _kernel_network(net: Network, V: float) -> _KernelNetwork:
+    """The kernel arrays of ``net`` at volume ``V``, cached (networks are immutable)."""
+    per_net = _KERNEL_CACHE.setdefault(net, {})
+    kn = per_net.get(V)
+    if kn is None:
+        if len(per_net) >= 16:
+            per_net.clear()
+        kn = per_net[V] = _KernelNetwork(net, V)
+    return kn
+
+
 def _csr(mat: np.ndarray):
     rows, cols = np.nonzero(mat)
     ptr = np.zeros(mat.shape[0] + 1, np.int64)
-    np.add.at(ptr, rows + 1, 1)
-    ptr = np.cumsum(ptr)
+    ptr[1:] = np.cumsum(np.bincount(rows, minlength=mat.shape[0]))
     return ptr, cols.astype(np.int64), mat[rows, cols].astype(np.int64)
 
 
@@ -243,7 +252,7 @@ def simulate(net: Network, n0, t_end: float, V: float = 1.0, seed=None, times=No
     t_end = _check_t_end(t_end)
     V = check_volume(V)
     if times is not None:
-        times = check_times(times)
+        times = np.ascontiguousarray(check_times(times))
         if times[-1] > t_end:
             raise ValueError(f"`times` must lie within [0, t_end]; the last is {times[-1]:g} > "
                              f"`t_end`={t_end:g}.")
@@ -255,7 +264,7 @@ def simulate(net: Network, n0, t_end: float, V: float = 1.0, seed=None, times=No
     if method == "reference":
         return _simulate_reference(net, n0, t_end, V, state, times, max_events)
 
-    kn = _KernelNetwork(net, V)
+    kn = _kernel_network(net, V)
     if times is None:
         t, n, ch, status = _k.direct_every(n0, t_end, *kn.args(), kn.chan_id, state, max_events,
                                            1024)
@@ -308,7 +317,7 @@ def simulate_ensemble(net: Network, n0, times, runs: int, V: float = 1.0, seed=N
     """
     net = _check_network(net)
     n0 = check_counts(n0, net.N, "n0")
-    times = check_times(times)
+    times = np.ascontiguousarray(check_times(times))
     runs = check_positive_int(runs, "runs")
     V = check_volume(V)
     if n_jobs is not None:
@@ -325,7 +334,7 @@ def simulate_ensemble(net: Network, n0, times, runs: int, V: float = 1.0, seed=N
             out[i] = _reference_path(net, n0, t_end, V, states[i], times, max_events)[1]
         return out
 
-    kn = _KernelNetwork(net, V)
+    kn = _kernel_network(net, V)
     events = np.zeros(runs, np.int64)
     status = np.zeros(runs, np.int64)
     import numba
