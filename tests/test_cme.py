@@ -28,6 +28,25 @@ def test_immigration_death_is_poisson_to_1e_10():
     np.testing.assert_allclose(cme.mean(), [50.0], rtol=1e-12)
 
 
+def test_bistable_schlogl_matches_the_product_formula():
+    # Two basins separated by a barrier: p spans 1e-43..1e-2. The default (GTH) must give every
+    # p(n) to a small relative error; the 1-D chain has the exact product formula.
+    net, V = mt.models.schlogl(), 200.0
+    cme = CME(net, V=V, max_counts=1200)
+    p = cme.stationary()
+    assert cme.stationary_method == "gth"
+    n = np.arange(1201)[:, None]
+    rp, rm = net.propensities(n, V)
+    up, down = rp.sum(axis=1), rm.sum(axis=1)
+    exact = np.concatenate([[0.0], np.cumsum(np.log(up[:-1]) - np.log(down[1:]))])
+    exact -= np.log(np.sum(np.exp(exact - exact.max()))) + exact.max()
+    np.testing.assert_allclose(np.log(p), exact, rtol=0, atol=1e-11)
+    # the weight of the upper basin (beyond the unstable state 1.204 V), 1.5e-10, to 1e-10
+    upper = n[:, 0] > 241
+    assert p[upper].sum() == pytest.approx(np.exp(exact[upper]).sum(), rel=1e-10)
+    assert 1e-11 < p[upper].sum() < 1e-9
+
+
 def test_closed_isomerisation_is_binomial():
     k_plus, k_minus, total = 2.0, 0.5, 40
     cme = CME(mt.models.isomerisation(k_plus, k_minus), V=3.0, max_counts=total, n0=[total, 0])
@@ -165,6 +184,8 @@ def test_log_stationary_methods_agree_far_in_a_driven_tail():
     np.testing.assert_allclose(lu, gth, rtol=1e-11)
     with pytest.raises(ValueError, match="`method` must be one of"):
         cme.log_stationary("dense")
+    with pytest.raises(ValueError, match="`method` must be one of"):
+        cme.stationary("dense")
 
 
 # -- evolve -------------------------------------------------------------------------------------

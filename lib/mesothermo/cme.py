@@ -171,8 +171,10 @@ class CME:
         self.states.setflags(write=False)
         self._flat = self.states @ self._strides
         self._build()
-        self._p_stationary = None
-        self._log_p = None
+        self._p_stationary: dict = {}
+        self._log_p: dict = {}
+        self._edge_cache = None
+        self._band_cache = None
 
     # ------------------------------------------------------------------------------------------
     # construction
@@ -335,63 +337,114 @@ class CME:
         total = (self._rp + self._rm).sum(axis=1) + 1e-300
         return int(np.argmin(np.linalg.norm(drift, axis=1) / total))
 
-    def stationary(self) -> np.ndarray:
+    def stationary(self, method: str = "auto") -> np.ndarray:
         r"""The stationary law :math:`p^{ss}` of the truncated chain, shape (S,), summing to 1.
 
-        Solves :math:`A_{\rm refl}\, p = 0` (the master equation at stationarity) with the reflecting
-        generator (:attr:`reflecting_generator`: the box is closed instead of leaking; the FSP
-        error rate of this choice is :meth:`boundary_outflow` at the result). One equation,
-        that of an anchor state :math:`k` near a zero of the drift, is replaced by
-        :math:`p_k = 1`; the sparse system is factorised by SuperLU (``scipy.sparse.linalg.splu``,
-        minimum-degree ordering on :math:`A^T + A`), and the solution normalised. If the anchor
-        is so improbable that the ratios overflow, the solve is repeated anchored at the mode.
+        Solves :math:`A_{\rm refl}\, p = 0` (the master equation at stationarity) with the
+        reflecting generator (:attr:`reflecting_generator`: the box is closed instead of
+        leaking; the FSP error rate of this choice is :meth:`boundary_outflow` at the result).
+
+        ``"gth"``
+            :math:`p = \exp` of :meth:`log_stationary` by the GTH state reduction:
+            subtraction-free, so every :math:`p(n)` carries a small *relative* error whatever
+            the conditioning of the chain. Exact to round-off for one-step (1-D) chains, and
+            the right choice for multistable networks at large volume.
+        ``"lu"``
+            Sparse LU: the equation of an anchor state :math:`k` near a zero of the drift is
+            replaced by :math:`p_k = 1`, the system is factorised by SuperLU
+            (``scipy.sparse.linalg.splu``, minimum-degree ordering on :math:`A^T + A`,
+            diagonal pivots), and the solution normalised; if the anchor is so improbable
+            that the ratios overflow, the solve is repeated anchored at the mode. Seconds for
+            250,000 states. Caveat: for a metastable chain (several basins separated by
+            barriers with escape rates :math:`\sim e^{-V\Delta\phi}`) the pivots suffer
+            cancellation and the relative weights of the basins can be wrong by orders of
+            magnitude although the residual is at round-off (the Schlögl model at V = 200,
+            tested); use ``"gth"`` there.
+        ``"auto"`` (default)
+            ``"gth"`` when its cost :math:`S b^2` (band :math:`b`, see :meth:`log_stationary`)
+            is at most 2e8, ``"lu"`` otherwise.
 
         After the solve, the residual :math:`\lVert A_{\rm refl} p\rVert_1 / \max_n |A_{nn}|`
-        is stored in :attr:`stationary_residual` (typically 1e-16–1e-13) and negative round-off
-        entries, which must be smaller than ``1e-10 * max(p)``, are set to zero (a larger one
-        raises, as does a residual above 1e-8: the truncated chain is then reducible with
-        several closed classes, and its stationary law is not unique).
+        is stored in :attr:`stationary_residual` (typically 1e-16–1e-13) and the method in
+        :attr:`stationary_method`. Negative LU round-off entries, which must be smaller than
+        ``1e-10 * max(p)``, are set to zero (a larger one raises, as does a residual above
+        1e-8: the truncated chain is then reducible with several closed classes, and its
+        stationary law is not unique).
 
         Returns
         -------
         ndarray, shape (S,)
-            A cached array (do not modify it).
+            A cached read-only array.
         """
-        if self._p_stationary is not None:
-            return self._p_stationary
+        chosen = self._choose_method(method)
+        if chosen in self._p_stationary:
+            self.stationary_method = chosen
+            return self._p_stationary[chosen]
         A = self.reflecting_generator
         S = self.N_states
         if S == 1:
             p = np.ones(1)
-            self.stationary_residual = 0.0
-            self._p_stationary = p
-            return p
-        k = self._anchor()
-        for _attempt in range(3):
-            x = self._solve_pinned(A, k)
-            finite = np.isfinite(x)
-            if finite.all() and np.max(np.abs(x)) < 1e250:
-                break
-            k = int(np.argmax(np.where(finite, np.abs(x), np.inf)))
-        p = x / x.sum()
-        scale = np.max(np.abs(p))
-        neg = p < 0
-        if np.any(neg):
-            worst = -p[neg].min()
-            if worst > _CLIP_RELATIVE * scale:
-                raise RuntimeError(f"the stationary solve returned a negative probability "
-                                   f"{-worst:.3g}; the truncated chain may be reducible.")
-            p[neg] = 0.0
+        elif chosen == "gth":
+            p = np.exp(self.log_stationary("gth"))
             p /= p.sum()
+        else:
+            k = self._anchor()
+            for _attempt in range(3):
+                x = self._solve_pinned(A, k)
+                finite = np.isfinite(x)
+                if finite.all() and np.max(np.abs(x)) < 1e250:
+                    break
+                k = int(np.argmax(np.where(finite, np.abs(x), np.inf)))
+            p = x / x.sum()
+            scale = np.max(np.abs(p))
+            neg = p < 0
+            if np.any(neg):
+                worst = -p[neg].min()
+                if worst > _CLIP_RELATIVE * scale:
+                    raise RuntimeError(f"the stationary solve returned a negative probability "
+                                       f"{-worst:.3g}; the truncated chain may be reducible.")
+                p[neg] = 0.0
+                p /= p.sum()
         diag = np.max(np.abs(A.diagonal())) or 1.0
         res = float(np.abs(A @ p).sum() / diag)
-        self.stationary_residual = res
         if not np.isfinite(res) or res > 1e-8:
             raise RuntimeError(f"the stationary solve has residual {res:.3g} (relative); the "
                                "truncated chain may be reducible (several closed classes).")
+        self.stationary_residual = res
+        self.stationary_method = chosen
         p.setflags(write=False)
-        self._p_stationary = p
+        self._p_stationary[chosen] = p
         return p
+
+    # -- shared pieces of the stationary solvers -------------------------------------------------
+    def _edges(self):
+        """(target, source, rate) of the positive off-diagonal entries, cached."""
+        if self._edge_cache is None:
+            off = self._offdiag.tocoo()
+            keep = off.data > 0
+            self._edge_cache = (off.row[keep].astype(np.int64), off.col[keep].astype(np.int64),
+                                off.data[keep])
+        return self._edge_cache
+
+    def _band(self):
+        """(inverse permutation or None, bandwidth b) of the better state order, cached."""
+        if self._band_cache is None:
+            tgt, src, _ = self._edges()
+            self._band_cache = self._band_order(tgt, src) if tgt.size else (None, 0)
+        return self._band_cache
+
+    def _choose_method(self, method: str) -> str:
+        methods = ("auto", "gth", "lu")
+        if method not in methods:
+            raise ValueError(f"`method` must be one of {methods}; got {method!r}.")
+        if method != "auto":
+            return method
+        S = self.N_states
+        if S > 2e8:
+            return "lu"
+        b = self._band()[1]
+        small = S * float(b) ** 2 <= 2e8 and 8 * S * (2 * b + 1) <= _MAX_BAND_BYTES
+        return "gth" if small else "lu"
 
     @staticmethod
     def _solve_pinned(A: sp.csr_matrix, k: int) -> np.ndarray:
@@ -456,7 +509,8 @@ class CME:
             the log-space balance residual is checked.
 
         ``"auto"`` (default) takes ``"gth"`` when :math:`S b^2 \le 2\times 10^8` (about a
-        second) and ``"lu"`` otherwise.
+        second) and ``"lu"`` otherwise. The LU caveat of :meth:`stationary` (basin weights of
+        metastable chains) applies to ``"lu"`` here as well.
 
         Returns
         -------
@@ -468,29 +522,21 @@ class CME:
             :math:`\max_n |\ln(\text{inflow}_n) - \ln(\text{outflow}_n)|` is stored in
             :attr:`log_stationary_residual`, the method used in :attr:`log_stationary_method`.
         """
-        methods = ("auto", "gth", "lu")
-        if method not in methods:
-            raise ValueError(f"`method` must be one of {methods}; got {method!r}.")
-        key = method
-        if self._log_p is not None and key in self._log_p:
-            return self._log_p[key]
+        chosen = self._choose_method(method)
+        if chosen in self._log_p:
+            self.log_stationary_method = chosen
+            return self._log_p[chosen]
         S = self.N_states
         if S == 1:
             logp = np.zeros(1)
+            self.log_stationary_residual = 0.0
         else:
-            off = self._offdiag.tocoo()
-            keep = off.data > 0
-            tgt, src, rate = off.row[keep], off.col[keep], off.data[keep]
+            tgt, src, rate = self._edges()
             if tgt.size == 0:
                 raise RuntimeError("the truncated chain has no transitions; its stationary "
                                    "law is not unique.")
-            perm, b = self._band_order(tgt, src)
-            chosen = method
-            if method == "auto":
-                small = S * float(b) ** 2 <= 2e8 and 8 * S * (2 * b + 1) <= _MAX_BAND_BYTES
-                chosen = "gth" if small else "lu"
-            self.log_stationary_method = chosen
             if chosen == "gth":
+                perm, b = self._band()
                 logp = self._log_gth(tgt, src, rate, perm, b)
             else:
                 logp = self._log_scaled_lu(tgt, src, rate)
@@ -500,15 +546,14 @@ class CME:
             top = logp[finite].max()
             logp = logp - (top + np.log(np.sum(np.exp(logp[finite] - top))))
             inflow = np.full(S, -np.inf)
-            with np.errstate(invalid="ignore"):
+            with np.errstate(invalid="ignore", divide="ignore"):
                 np.logaddexp.at(inflow, tgt, logp[src] + np.log(rate))
                 out = logp + np.log(self._exit_inside)
                 res = np.abs(inflow - out)[finite]
             self.log_stationary_residual = float(res.max()) if res.size else 0.0
+        self.log_stationary_method = chosen
         logp.setflags(write=False)
-        if self._log_p is None:
-            self._log_p = {}
-        self._log_p[key] = logp
+        self._log_p[chosen] = logp
         return logp
 
     def _band_order(self, tgt, src):
