@@ -643,6 +643,9 @@ class CME:
         times : array_like, shape (T,)
             Non-negative, non-decreasing times.
         """
+        if p0 is None:
+            raise TypeError("`p0` must be an array of shape "
+                            f"({self.N_states},), the law at time 0.")
         p0 = self._check_p(p0, "p0")
         if np.any(p0 < 0):
             raise ValueError("`p0` must be non-negative (a probability law).")
