@@ -13,6 +13,14 @@ from .rre import (LNAPath, SteadyState, diffusion_matrix, jacobian, lna_covarian
 __all__ = ["Network", "RatePair", "Reaction", "ReactionSyntaxError", "models"]
 __all__ += ["rre_rhs", "solve_rre", "steady_states", "SteadyState", "jacobian",
             "diffusion_matrix", "lna_covariance", "lna_covariance_path", "LNAPath"]
+from .ldp import (Characteristics, ComplexBalancedRateFunction, RateFunctionSample,  # noqa: E402
+                  Ray, hamiltonian, kurtz_hu_residual, rate_function_1d,
+                  rate_function_characteristics, rate_function_complex_balanced,
+                  rate_function_from_cme)
+
+__all__ += ["hamiltonian", "kurtz_hu_residual", "rate_function_from_cme", "rate_function_1d",
+            "rate_function_characteristics", "rate_function_complex_balanced",
+            "RateFunctionSample", "Characteristics", "Ray", "ComplexBalancedRateFunction"]
 from .ssa import Trajectory, simulate, simulate_ensemble  # noqa: E402
 
 __all__ += ["Trajectory", "simulate", "simulate_ensemble"]
