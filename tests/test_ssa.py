@@ -102,9 +102,16 @@ MODELS = [
 ]
 
 
-@pytest.mark.parametrize("net, n0, t_end, V", MODELS)
-def test_kernel_equals_reference_event_by_event(net, n0, t_end, V):
-    a = mt.simulate(net, n0, t_end, V=V, seed=123, method="kernel")
+# The generated kernels compile per structure (a few seconds each on first use), so they are
+# checked on the models that exercise each kind of term: zeroth/first order, a chemostat with a
+# third-order channel, 2A, and a channel with a zero constant.
+COMPILED = [MODELS[i] + ("compiled",) for i in (0, 1, 2, 5)]
+
+
+@pytest.mark.parametrize("net, n0, t_end, V, method",
+                         [m + ("kernel",) for m in MODELS] + COMPILED)
+def test_kernel_equals_reference_event_by_event(net, n0, t_end, V, method):
+    a = mt.simulate(net, n0, t_end, V=V, seed=123, method=method)
     b = mt.simulate(net, n0, t_end, V=V, seed=123, method="reference")
     assert a.n_events == b.n_events > 20
     np.testing.assert_array_equal(a.n, b.n)
@@ -112,16 +119,34 @@ def test_kernel_equals_reference_event_by_event(net, n0, t_end, V):
     np.testing.assert_allclose(a.t, b.t, rtol=1e-13, atol=0)
 
 
-@pytest.mark.parametrize("net, n0, t_end, V", MODELS[:3])
-def test_kernel_equals_reference_sampled(net, n0, t_end, V):
+@pytest.mark.parametrize("net, n0, t_end, V, method",
+                         [m + ("kernel",) for m in MODELS[:3]] + [MODELS[1] + ("compiled",)])
+def test_kernel_equals_reference_sampled(net, n0, t_end, V, method):
     times = np.linspace(0, t_end, 17)
-    a = mt.simulate(net, n0, t_end, V=V, seed=5, times=times, method="kernel")
+    a = mt.simulate(net, n0, t_end, V=V, seed=5, times=times, method=method)
     b = mt.simulate(net, n0, t_end, V=V, seed=5, times=times, method="reference")
     np.testing.assert_array_equal(a.n, b.n)
     assert a.n_events == b.n_events
-    ea = mt.simulate_ensemble(net, n0, times, runs=3, V=V, seed=9)
+    ea = mt.simulate_ensemble(net, n0, times, runs=3, V=V, seed=9, method=method)
     eb = mt.simulate_ensemble(net, n0, times, runs=3, V=V, seed=9, method="reference")
     np.testing.assert_array_equal(ea, eb)
+
+
+def test_compiled_kernel_is_cached_per_structure(tmp_path, monkeypatch):
+    # Constants and volume are arguments: one generated module serves a whole parameter sweep.
+    from mesothermo import _ssa_kernel
+    monkeypatch.setenv("MESOTHERMO_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(_ssa_kernel, "_GENERATED", {})
+    net = mt.models.schlogl()
+    a = mt.simulate(net, [20], 2.0, V=5.0, seed=1, method="compiled", times=[0.0, 2.0])
+    b = mt.simulate(net.with_constants(k_plus=[2.0, 0.3]), [20], 2.0, V=9.0, seed=1,
+                    method="compiled", times=[0.0, 2.0])
+    assert len(_ssa_kernel._GENERATED) == 1
+    assert len(list((tmp_path / "ssa_kernels").glob("mesothermo_ssa_*.py"))) == 1
+    np.testing.assert_array_equal(
+        b.n, mt.simulate(net.with_constants(k_plus=[2.0, 0.3]), [20], 2.0, V=9.0, seed=1,
+                         times=[0.0, 2.0]).n)
+    assert a.n_events != b.n_events
 
 
 def test_sampled_path_is_the_every_event_path_read_at_the_times():
@@ -146,8 +171,9 @@ def test_general_rate_law_reproduces_mass_action_path():
     b = mt.simulate(net_c, [5], 10.0, V=1.0, seed=3)
     np.testing.assert_array_equal(a.n, b.n)
     np.testing.assert_array_equal(a.channel, b.channel)
-    with pytest.raises(ValueError, match="`method`='kernel' needs mass-action"):
-        mt.simulate(net_c, [5], 10.0, method="kernel")
+    for method in ("kernel", "compiled"):
+        with pytest.raises(ValueError, match=f"`method`='{method}' needs mass-action"):
+            mt.simulate(net_c, [5], 10.0, method=method)
 
 
 def test_xoshiro_twin_matches_reference_vector():
@@ -234,6 +260,11 @@ def test_max_events_guard():
         mt.simulate_ensemble(net, [10], [0.0, 100.0], runs=2, seed=1, max_events=1000)
     with pytest.raises(RuntimeError, match="`max_events`"):
         mt.simulate(net, [10], 100.0, seed=1, max_events=50, method="reference")
+    with pytest.raises(RuntimeError, match="`max_events`"):
+        mt.simulate(net, [10], 100.0, seed=1, max_events=1000, method="compiled")
+    with pytest.raises(RuntimeError, match="`max_events`"):
+        mt.simulate_ensemble(net, [10], [0.0, 100.0], runs=2, seed=1, max_events=1000,
+                             method="compiled")
 
 
 def test_negative_or_nonfinite_general_rate_law_is_reported():

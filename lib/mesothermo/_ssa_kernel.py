@@ -126,7 +126,7 @@ def direct_sampled(n0, times, t_end, c, r_ptr, r_spec, r_mult, d_ptr, d_spec, d_
         if a0 <= 0.0:
             break
         x, s0, s1, s2, s3 = _xoshiro(s0, s1, s2, s3)
-        u1 = np.float64((x >> np.uint64(11)) + np.uint64(1)) * 1.1102230246251565e-16
+        u1 = np.float64(np.int64(x >> np.uint64(11)) + 1) * 1.1102230246251565e-16
         t_new = t - np.log(u1) / a0
         while k < K and times[k] < t_new:
             for i in range(n.shape[0]):
@@ -138,7 +138,7 @@ def direct_sampled(n0, times, t_end, c, r_ptr, r_spec, r_mult, d_ptr, d_spec, d_
             status = 1
             break
         x, s0, s1, s2, s3 = _xoshiro(s0, s1, s2, s3)
-        r = np.float64(x >> np.uint64(11)) * 1.1102230246251565e-16 * a0
+        r = np.float64(np.int64(x >> np.uint64(11))) * 1.1102230246251565e-16 * a0
         acc = 0.0
         sel = -1
         for j in range(R):
@@ -199,7 +199,7 @@ def direct_every(n0, t_end, c, r_ptr, r_spec, r_mult, d_ptr, d_spec, d_delta, de
         if a0 <= 0.0:
             break
         x, s0, s1, s2, s3 = _xoshiro(s0, s1, s2, s3)
-        u1 = np.float64((x >> np.uint64(11)) + np.uint64(1)) * 1.1102230246251565e-16
+        u1 = np.float64(np.int64(x >> np.uint64(11)) + 1) * 1.1102230246251565e-16
         t_new = t - np.log(u1) / a0
         if t_new > t_end:
             break
@@ -207,7 +207,7 @@ def direct_every(n0, t_end, c, r_ptr, r_spec, r_mult, d_ptr, d_spec, d_delta, de
             status = 1
             break
         x, s0, s1, s2, s3 = _xoshiro(s0, s1, s2, s3)
-        r = np.float64(x >> np.uint64(11)) * 1.1102230246251565e-16 * a0
+        r = np.float64(np.int64(x >> np.uint64(11))) * 1.1102230246251565e-16 * a0
         acc = 0.0
         sel = -1
         for j in range(R):
@@ -258,3 +258,220 @@ def direct_ensemble(n0, times, t_end, c, r_ptr, r_spec, r_mult, d_ptr, d_spec, d
                                  d_delta, dep_ptr, dep_idx, states[i], max_events, out[i])
         events[i] = e
         status[i] = s
+
+
+# ---------------------------------------------------------------------------------------------
+# Kernels generated per network structure (method="compiled")
+# ---------------------------------------------------------------------------------------------
+# The generic kernels above read the network from CSR arrays, and chasing those indices costs
+# more per event than the random numbers and the logarithm together. For long runs a kernel
+# written out for one network structure (the stoichiometry of its channels; the constants stay
+# arguments) keeps every count and propensity in a local variable and every update in straight
+# code, like a hand-written simulator. It performs the same floating-point operations in the same
+# order as the generic kernel (left-to-right a0, the same products, the same uniforms), so the
+# paths are identical; only the speed differs. Its source is written once to a cache directory
+# and numba caches its machine code beside it, so a structure compiles once per machine.
+
+_CODEGEN_VERSION = "1"
+_GENERATED: dict = {}
+
+
+def _cache_dir() -> str:
+    import os
+    import tempfile
+
+    root = os.environ.get("MESOTHERMO_CACHE_DIR")
+    if not root:
+        base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+        root = os.path.join(base, "mesothermo")
+    path = os.path.join(root, "ssa_kernels")
+    try:
+        os.makedirs(path, exist_ok=True)
+        probe = os.path.join(path, f".probe{os.getpid()}")
+        with open(probe, "w"):
+            pass
+        os.remove(probe)
+    except OSError:
+        path = os.path.join(tempfile.gettempdir(), "mesothermo-ssa-kernels")
+        os.makedirs(path, exist_ok=True)
+    return path
+
+
+def _falling_expr(j: int, reac_row) -> str:
+    """``c_j * ((n_i * (n_i - 1.0)) * n_k)``: the factors multiplied first, then the constant."""
+    factors = []
+    for i in np.flatnonzero(reac_row):
+        for o in range(int(reac_row[i])):
+            factors.append(f"n_{i}" if o == 0 else f"(n_{i} - {float(o)!r})")
+    if not factors:
+        return f"c_{j}"
+    prod = factors[0]
+    for f in factors[1:]:
+        prod = f"({prod} * {f})"
+    return f"c_{j} * {prod}"
+
+
+def _generate_source(reac: np.ndarray, delta: np.ndarray, deps) -> str:
+    R, N = reac.shape
+    exprs = [_falling_expr(j, reac[j]) for j in range(R)]
+    lines: list[str] = []
+
+    def w(indent: int, text: str) -> None:
+        lines.append(" " * indent + text)
+
+    def prologue() -> None:
+        for j in range(R):
+            w(4, f"c_{j} = c[{j}]")
+        for i in range(N):
+            w(4, f"n_{i} = np.float64(n0[{i}])")
+        for j in range(R):
+            w(4, f"a_{j} = {exprs[j]}")
+        w(4, "s0, s1, s2, s3 = state[0], state[1], state[2], state[3]")
+        w(4, "t = 0.0")
+        w(4, "events = 0")
+        w(4, "status = 0")
+
+    def head_of_step() -> None:
+        w(8, "a0 = " + " + ".join(f"a_{j}" for j in range(R)))
+        w(8, "if not a0 < np.inf:")
+        w(12, "status = 2")
+        w(12, "break")
+        w(8, "if a0 <= 0.0:")
+        w(12, "break")
+        w(8, "x, s0, s1, s2, s3 = _xoshiro(s0, s1, s2, s3)")
+        w(8, "u1 = np.float64(np.int64(x >> np.uint64(11)) + 1) * 1.1102230246251565e-16")
+        w(8, "t_new = t - np.log(u1) / a0")
+
+    def fire(every: bool) -> None:
+        w(8, "if t_new > t_end:")
+        w(12, "break")
+        w(8, "if events >= max_events:")
+        w(12, "status = 1")
+        w(12, "break")
+        w(8, "x, s0, s1, s2, s3 = _xoshiro(s0, s1, s2, s3)")
+        w(8, "r = np.float64(np.int64(x >> np.uint64(11))) * 1.1102230246251565e-16 * a0")
+
+        def update(j: int, ind: int) -> None:
+            for i in np.flatnonzero(delta[j]):
+                w(ind, f"n_{i} += {float(delta[j, i])!r}")
+            for q in deps[j]:
+                w(ind, f"a_{q} = {exprs[q]}")
+            if every:
+                w(ind, f"sel = {j}")
+
+        ind = 8
+        w(ind, "acc = a_0")
+        for j in range(R):
+            if j > 0:
+                w(ind, f"acc += a_{j}")
+            w(ind, "if acc > r:")
+            update(j, ind + 4)
+            w(ind, "else:")
+            ind += 4
+        # r rounded up to a0: the last channel that can fire (as in the generic kernel)
+        for j in range(R - 1, -1, -1):
+            w(ind, f"{'if' if j == R - 1 else 'elif'} a_{j} > 0.0:")
+            update(j, ind + 4)
+        w(ind, "else:")
+        w(ind + 4, "break")
+        w(8, "t = t_new")
+        w(8, "events += 1")
+
+    def store(indent: int, row: str) -> None:
+        for i in range(N):
+            w(indent, f"out[{row}, {i}] = np.int64(n_{i})")
+
+    w(0, "# Generated by mesothermo._ssa_kernel; do not edit.")
+    w(0, "import numpy as np")
+    w(0, "from numba import njit, prange")
+    w(0, "from mesothermo._ssa_kernel import _xoshiro")
+    w(0, "")
+    w(0, "")
+    w(0, "@njit(cache=True)")
+    w(0, "def direct_sampled(n0, times, t_end, c, state, max_events, out):")
+    prologue()
+    w(4, "k = 0")
+    w(4, "K = times.shape[0]")
+    w(4, "next_t = times[0] if K > 0 else np.inf")
+    w(4, "while True:")
+    head_of_step()
+    w(8, "if next_t < t_new:")
+    w(12, "while k < K and times[k] < t_new:")
+    store(16, "k")
+    w(16, "k += 1")
+    w(12, "next_t = times[k] if k < K else np.inf")
+    fire(every=False)
+    w(4, "while k < K and status == 0:")
+    store(8, "k")
+    w(8, "k += 1")
+    w(4, "state[0], state[1], state[2], state[3] = s0, s1, s2, s3")
+    w(4, "return events, status, t")
+    w(0, "")
+    w(0, "")
+    w(0, "@njit(cache=True)")
+    w(0, "def direct_every(n0, t_end, c, chan_id, state, max_events, capacity):")
+    prologue()
+    w(4, "cap = max(capacity, 16)")
+    w(4, "ts = np.empty(cap)")
+    w(4, f"out = np.empty((cap, {N}), dtype=np.int64)")
+    w(4, "ch = np.empty(cap, dtype=np.int64)")
+    w(4, "ts[0] = 0.0")
+    store(4, "0")
+    w(4, "sel = 0")
+    w(4, "while True:")
+    head_of_step()
+    fire(every=True)
+    w(8, "if events + 1 > cap:")
+    w(12, "cap2 = 2 * cap")
+    w(12, "ts2 = np.empty(cap2)")
+    w(12, f"out2 = np.empty((cap2, {N}), dtype=np.int64)")
+    w(12, "ch2 = np.empty(cap2, dtype=np.int64)")
+    w(12, "ts2[:cap] = ts")
+    w(12, "out2[:cap] = out")
+    w(12, "ch2[:cap] = ch")
+    w(12, "ts, out, ch, cap = ts2, out2, ch2, cap2")
+    w(8, "ts[events] = t")
+    store(8, "events")
+    w(8, "ch[events - 1] = chan_id[sel]")
+    w(4, "state[0], state[1], state[2], state[3] = s0, s1, s2, s3")
+    w(4, "return ts[:events + 1].copy(), out[:events + 1].copy(), ch[:events].copy(), status")
+    w(0, "")
+    w(0, "")
+    w(0, "@njit(cache=True, parallel=True)")
+    w(0, "def direct_ensemble(n0, times, t_end, c, states, max_events, out, events, status):")
+    w(4, "for i in prange(states.shape[0]):")
+    w(8, "e, s, _ = direct_sampled(n0, times, t_end, c, states[i], max_events, out[i])")
+    w(8, "events[i] = e")
+    w(8, "status[i] = s")
+    return "\n".join(lines) + "\n"
+
+
+def generated_kernels(reac: np.ndarray, delta: np.ndarray, deps):
+    """The module of kernels generated for one network structure (compiled once, cached).
+
+    ``reac`` and ``delta`` are the (R, N) reactant and net-change matrices of the kept channels,
+    ``deps[j]`` the ascending list of channels to recompute after channel ``j`` fires.
+    """
+    import hashlib
+    import importlib.util
+    import os
+    import sys
+
+    src = _generate_source(reac, delta, deps)
+    key = hashlib.sha256((_CODEGEN_VERSION + src).encode()).hexdigest()[:20]
+    mod = _GENERATED.get(key)
+    if mod is not None:
+        return mod
+    name = f"mesothermo_ssa_{key}"
+    path = os.path.join(_cache_dir(), name + ".py")
+    if not os.path.exists(path):
+        tmp = f"{path}.{os.getpid()}.tmp"
+        with open(tmp, "w") as fh:
+            fh.write(src)
+        os.replace(tmp, path)   # atomic: concurrent writers write the same text
+    spec = importlib.util.spec_from_file_location(name, path)
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules[name] = mod     # numba's cache re-imports the module by name
+    spec.loader.exec_module(mod)
+    _GENERATED[key] = mod
+    return mod
