@@ -18,8 +18,8 @@ the static control is what the book shows; Jupyter ranks the widget view first.
 ``draw`` should only look things up and plot: do the heavy computation (simulations, master
 equations) before, for the whole grid, by calling the library. A live redraw reuses the layout
 computed for the same grid point, so it costs only the drawing and the PNG encoding; that cost
-is measured when the figure is built, and a warning says when it exceeds :data:`LIVE_BUDGET`
-seconds, the time within which a live slider must answer.
+is measured when the figure is built (``live_seconds``), and a warning says when it exceeds
+twice :data:`LIVE_BUDGET`, the time within which a live slider must answer.
 
 Examples
 --------
@@ -233,10 +233,13 @@ class InteractiveFigure:
         digest = hashlib.sha1(b"".join(self.frames)).hexdigest()[:12]
         self.html_id = f"mt-if-{digest}-{next(_counter)}"
         self.live_seconds = self._time_live()
-        if self.live_seconds > LIVE_BUDGET:
+        # Warn at twice the budget: on a shared 2-core machine under load, CPU time itself
+        # swells by up to ~1.5x (shared caches, hyper-threads), and a build must not fail on a
+        # busy minute; a draw that needs more than twice the budget is slow on any machine.
+        if self.live_seconds > 2 * LIVE_BUDGET:
             warnings.warn(
-                f"`draw` needs {self.live_seconds:.2f} s of CPU per live redraw, more than the "
-                f"{LIVE_BUDGET} s a slider may take; precompute the heavy work for the whole "
+                f"`draw` needs {self.live_seconds:.2f} s of CPU per live redraw, far more than "
+                f"the {LIVE_BUDGET} s a slider may take; precompute the heavy work for the whole "
                 "grid before calling interactive_figure and let `draw` only look up and plot.",
                 RuntimeWarning, stacklevel=3,
             )
@@ -454,7 +457,7 @@ def interactive_figure(draw: Callable[..., Any], sliders: Slider | Sequence[Slid
     Warns
     -----
     RuntimeWarning
-        When a live redraw costs more than :data:`LIVE_BUDGET` seconds of CPU.
+        When a live redraw costs more than twice :data:`LIVE_BUDGET` seconds of CPU.
     """
     if not callable(draw):
         raise TypeError(f"`draw` must be callable as draw(fig, **values); "
