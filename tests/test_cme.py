@@ -222,6 +222,25 @@ def test_evolve_closed_class_conserves_mass_and_relaxes():
     np.testing.assert_allclose(Q[0], P[2], atol=1e-14)
 
 
+def test_evolve_methods_agree_on_a_stiff_bistable_chain():
+    # Schlögl at V = 20: ||A||_1 t ~ 1e5, too stiff for expm_multiply at this horizon.
+    cme = CME(mt.models.schlogl(), V=20.0, max_counts=220)  # stationary outflow ~ 1e-30
+    p0 = np.zeros(cme.N_states)
+    p0[cme.index([25])] = 1.0  # near the unstable state 1.204 V
+    times = np.linspace(0.0, 40.0, 21)
+    dense = cme.evolve(p0, times)
+    assert cme.evolve_method == "dense"
+    bdf = cme.evolve(p0, times, method="bdf")
+    np.testing.assert_allclose(np.abs(bdf - dense).sum(axis=1), 0.0, atol=1e-8)
+    np.testing.assert_allclose(bdf.sum(axis=1), 1.0, atol=1e-12)
+    np.testing.assert_allclose(dense.sum(axis=1), 1.0, atol=1e-10)
+    short = cme.evolve(p0, [0.0, 0.01, 0.02], method="expm")
+    np.testing.assert_allclose(short, cme.evolve(p0, [0.0, 0.01, 0.02], method="dense"),
+                               atol=1e-12)
+    with pytest.raises(ValueError, match="`method` must be one of"):
+        cme.evolve(p0, times, method="euler")
+
+
 # -- fluxes -------------------------------------------------------------------------------------
 def test_reaction_flux_vanishes_only_at_chemostat_equilibrium():
     eq = CME(mt.models.driven_cycle(atp=1.0, adp=1.0, pi=1.0), V=1.0, max_counts=4,

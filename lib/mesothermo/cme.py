@@ -629,15 +629,15 @@ class CME:
     # ------------------------------------------------------------------------------------------
     # time evolution
     # ------------------------------------------------------------------------------------------
-    def evolve(self, p0, times) -> np.ndarray:
+    def evolve(self, p0, times, method: str = "auto") -> np.ndarray:
         r"""Transient law :math:`p(t) = e^{A t} p_0` at the given times, shape (len(times), S).
 
         ``p0`` is the law at time 0 (shape (S,), non-negative). The FSP generator is used, so
-        probability leaves through the box boundary: :math:`\sum_n p(n,t) + \int_0^t
-        \sum_n p(n,s) r_{\rm out}(n)\,ds = \sum_n p_0(n)`. The action of the exponential is
-        computed by ``scipy.sparse.linalg.expm_multiply`` (Al-Mohy and Higham's truncated
-        Taylor method, tolerance 2**-53); the sum is conserved to round-off (~1e-13 for a
-        closed box). Equally spaced times are done in one call, others step by differences.
+        probability leaves through the box boundary:
+
+        .. math::
+
+            \sum_n p(n,t) + \int_0^t \sum_n p(n,s)\, r_{\rm out}(n)\,ds = \sum_n p_0(n).
 
         Parameters
         ----------
@@ -645,6 +645,24 @@ class CME:
             Initial law, e.g. ``np.eye(cme.N_states)[cme.index(n0)]``.
         times : array_like, shape (T,)
             Non-negative, non-decreasing times.
+        method : {"auto", "expm", "dense", "bdf"}
+            ``"expm"``: ``scipy.sparse.linalg.expm_multiply`` (Al-Mohy and Higham's truncated
+            Taylor method, tolerance 2**-53; the sum is conserved to ~1e-14), whose cost grows
+            like :math:`\lVert A\rVert_1 t`, so it suits short times or slow chains.
+            ``"dense"``: ``scipy.linalg.expm`` of :math:`A\,\Delta t` for each distinct step
+            (scaling and squaring), applied in turn; for S <= 2000 and any stiffness; the sum
+            is conserved to ~1e-11 (measured on Schlögl, V = 50, t = 50).
+            ``"bdf"``: ``scipy.integrate.solve_ivp`` (BDF, sparse LU of the exact Jacobian,
+            ``rtol=1e-10, atol=1e-14``); linear multistep methods keep the linear invariant
+            :math:`\sum_n p(n)` exactly, so it is conserved to ~1e-13, and the law agrees with
+            the exact exponential to ~1e-9 in the 1-norm. ``"auto"`` takes ``"expm"`` when
+            :math:`\lVert A\rVert_1 t_{\max} \le 5000`, else ``"dense"`` when S <= 2000,
+            else ``"bdf"``.
+
+        Returns
+        -------
+        ndarray, shape (T, S)
+            Round-off negatives (~1e-17) are set to zero.
         """
         if p0 is None:
             raise TypeError("`p0` must be an array of shape "
@@ -653,23 +671,57 @@ class CME:
         if np.any(p0 < 0):
             raise ValueError("`p0` must be non-negative (a probability law).")
         t = check_times(times)
+        methods = ("auto", "expm", "dense", "bdf")
+        if method not in methods:
+            raise ValueError(f"`method` must be one of {methods}; got {method!r}.")
         A = self._generator.tocsc()
-        out = np.empty((t.size, self.N_states))
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", sp.SparseEfficiencyWarning)
-            dt = np.diff(t)
-            if t.size > 2 and np.allclose(dt, dt[0], rtol=1e-12, atol=0) and dt[0] > 0:
-                start = spla.expm_multiply(A, p0, start=0.0, stop=t[0], num=2, endpoint=True)[-1] \
-                    if t[0] > 0 else p0
-                out[:] = spla.expm_multiply(A, start, start=0.0, stop=t[-1] - t[0],
-                                            num=t.size, endpoint=True)
+        if method == "auto":
+            norm = float(np.max(np.abs(A).sum(axis=0))) if self.N_states else 0.0
+            if norm * t[-1] <= 5000.0:
+                method = "expm"
+            elif self.N_states <= 2000:
+                method = "dense"
             else:
-                cur, tcur = p0, 0.0
-                for j, tj in enumerate(t):
-                    if tj > tcur:
-                        cur = spla.expm_multiply(A * (tj - tcur), cur)
-                        tcur = tj
-                    out[j] = cur
+                method = "bdf"
+        self.evolve_method = method
+        out = np.empty((t.size, self.N_states))
+        if method == "bdf" and t[-1] > 0:
+            from scipy.integrate import solve_ivp
+            sol = solve_ivp(lambda _t, p: A @ p, (0.0, float(t[-1])), p0, method="BDF", jac=A,
+                            t_eval=t, rtol=1e-10, atol=1e-14)
+            if not sol.success:  # pragma: no cover
+                raise RuntimeError(f"evolve(method='bdf') failed: {sol.message}")
+            out[:] = sol.y.T
+        elif method == "dense":
+            from scipy.linalg import expm
+            Ad = A.toarray()
+            cache: dict = {}
+            cur, tcur = p0, 0.0
+            for j, tj in enumerate(t):
+                if tj > tcur:
+                    step = tj - tcur
+                    key = float(f"{step:.12g}")  # equal steps (to 1e-12) share one expm
+                    if key not in cache:
+                        cache[key] = expm(Ad * step)
+                    cur = cache[key] @ cur
+                    tcur = tj
+                out[j] = cur
+        else:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", sp.SparseEfficiencyWarning)
+                dt = np.diff(t)
+                if t.size > 2 and np.allclose(dt, dt[0], rtol=1e-12, atol=0) and dt[0] > 0:
+                    start = (spla.expm_multiply(A, p0, start=0.0, stop=t[0], num=2,
+                                                endpoint=True)[-1] if t[0] > 0 else p0)
+                    out[:] = spla.expm_multiply(A, start, start=0.0, stop=t[-1] - t[0],
+                                                num=t.size, endpoint=True)
+                else:
+                    cur, tcur = p0, 0.0
+                    for j, tj in enumerate(t):
+                        if tj > tcur:
+                            cur = spla.expm_multiply(A * (tj - tcur), cur)
+                            tcur = tj
+                        out[j] = cur
         np.maximum(out, 0.0, out=out)  # round-off of order 1e-17 * max
         return out
 
