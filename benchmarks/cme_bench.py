@@ -181,13 +181,13 @@ def run(quick: bool = False) -> str:
         f"({big['mean_x'][0]:.4f}, {big['mean_x'][1]:.4f}); log_stationary down to "
         f"ln p = {big_log['min_log_p']:.0f} in {big_log['time']:.2f} s wall, "
         f"{big_log['cpu']:.2f} s CPU.",
-        f"dense / sparse at {sparse['states']:,} states: time {dense['time'] / sparse['time']:.1f}x,"
-        f" peak memory {dense['peak_mb'] / max(sparse['peak_mb'], 1e-3):.1f}x; "
+        f"dense / sparse at {sparse['states']:,} states: time "
+        f"{dense['time'] / sparse['time']:.1f}x, peak memory {dense['peak_mb'] / max(sparse['peak_mb'], 1e-3):.1f}x; "
         f"max |p_dense - p_sparse| = {diff:.1e}; GTH (the default at this size, "
         f"componentwise accurate) / sparse LU time {gth['time'] / sparse['time']:.1f}x.",
         "(times: minimum over repeats; CPU time is the process time of the single-threaded "
-        "solve, close to the wall time on an idle machine; memory: peak RSS of a child process during the solve "
-        "minus its RSS before; dense BLAS on one thread; residual: ||A p||_1 / max|A_nn|, for "
+        "solve, close to the wall time on an idle machine; memory: peak RSS of a child "
+        "process during the solve minus its RSS before; dense BLAS on one thread; residual: ||A p||_1 / max|A_nn|, for "
         "log_stationary max |ln inflow - ln outflow| over states.)",
     ]
     return "\n".join(lines)
