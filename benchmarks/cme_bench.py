@@ -173,22 +173,22 @@ def run(quick: bool = False) -> str:
         build = f"{r['build']:.2f}" if name != "dense LAPACK solve" else "(same)"
         lines.append(f"{name:<29}{lattice:<20}{r['states']:>8}{r['repeats']:>5}{build:>9}"
                      f"{r['time']:>9.3f}{r['cpu']:>8.3f}{peak:>9}{r['residual']:>10.1e}")
+    t_ratio = dense["time"] / sparse["time"]
+    m_ratio = dense["peak_mb"] / max(sparse["peak_mb"], 1e-3)
     lines += [
         "",
         f"{big['states']:,} states: stationary law in {big['time']:.2f} s wall, "
-        f"{big['cpu']:.2f} s CPU (build "
-        f"{big['build']:.2f} s; target: seconds); FSP outflow {big['outflow']:.1e}, mean x = "
-        f"({big['mean_x'][0]:.4f}, {big['mean_x'][1]:.4f}); log_stationary down to "
-        f"ln p = {big_log['min_log_p']:.0f} in {big_log['time']:.2f} s wall, "
-        f"{big_log['cpu']:.2f} s CPU.",
-        f"dense / sparse at {sparse['states']:,} states: time "
-        f"{dense['time'] / sparse['time']:.1f}x, peak memory {dense['peak_mb'] / max(sparse['peak_mb'], 1e-3):.1f}x; "
-        f"max |p_dense - p_sparse| = {diff:.1e}; GTH (the default at this size, "
-        f"componentwise accurate) / sparse LU time {gth['time'] / sparse['time']:.1f}x.",
+        f"{big['cpu']:.2f} s CPU (build {big['build']:.2f} s; target: seconds); "
+        f"FSP outflow {big['outflow']:.1e}, mean x = ({big['mean_x'][0]:.4f}, "
+        f"{big['mean_x'][1]:.4f}); log_stationary down to ln p = {big_log['min_log_p']:.0f} "
+        f"in {big_log['time']:.2f} s wall, {big_log['cpu']:.2f} s CPU.",
+        f"dense / sparse at {sparse['states']:,} states: time {t_ratio:.1f}x, peak memory "
+        f"{m_ratio:.1f}x; max |p_dense - p_sparse| = {diff:.1e}; GTH (the default at this "
+        f"size, componentwise accurate) / sparse LU time {gth['time'] / sparse['time']:.1f}x.",
         "(times: minimum over repeats; CPU time is the process time of the single-threaded "
         "solve, close to the wall time on an idle machine; memory: peak RSS of a child "
-        "process during the solve minus its RSS before; dense BLAS on one thread; residual: ||A p||_1 / max|A_nn|, for "
-        "log_stationary max |ln inflow - ln outflow| over states.)",
+        "process during the solve minus its RSS before; dense BLAS on one thread; residual: "
+        "||A p||_1 / max|A_nn|, for log_stationary max |ln inflow - ln outflow| over states.)",
     ]
     return "\n".join(lines)
 
