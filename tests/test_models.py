@@ -49,3 +49,10 @@ def test_linear_chain_size():
     assert net.N == 10 and net.M == 11
     with pytest.raises(ValueError, match="`n_species` must be >= 2"):
         mt.models.linear_chain(1)
+
+
+def test_numpy_scalars_are_accepted_as_constants():
+    net = mt.models.schlogl(k4=np.float64(2.5), a=np.float32(2.0))
+    assert net.k_minus[1] == 2.5 and net.chemostats["A"] == 2.0
+    with pytest.raises(TypeError, match="rate constants must be real numbers"):
+        mt.models.isomerisation(k_plus="fast")

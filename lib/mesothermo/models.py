@@ -11,6 +11,14 @@ from __future__ import annotations
 
 from .network import Network
 
+
+def _c(value) -> str:
+    """A rate constant as reaction text: plain float repr, so NumPy scalars work too."""
+    try:
+        return repr(float(value))
+    except (TypeError, ValueError):
+        raise TypeError(f"rate constants must be real numbers; got {value!r}.") from None
+
 __all__ = [
     "immigration_death", "isomerisation", "closed_chain", "dimerisation", "schlogl",
     "brusselator", "driven_cycle", "open_isomerisation", "enzyme", "unimolecular_cycle",
@@ -25,7 +33,7 @@ def immigration_death(k_in: float = 10.0, k_out: float = 1.0) -> Network:
     The stationary law is Poisson with mean :math:`V k_{in}/k_{out}`; the rate equation is
     :math:`\dot x = k_{in} - k_{out} x` (Ge–Qian Eq. 4).
     """
-    return Network.from_string(f"0 -> X ; {k_in!r}\nX -> 0 ; {k_out!r}")
+    return Network.from_string(f"0 -> X ; {_c(k_in)}\nX -> 0 ; {_c(k_out)}")
 
 
 def isomerisation(k_plus: float = 1.0, k_minus: float = 1.0) -> Network:
@@ -34,7 +42,7 @@ def isomerisation(k_plus: float = 1.0, k_minus: float = 1.0) -> Network:
     :math:`n_A + n_B` is conserved; the stationary law in that class is binomial with success
     probability :math:`k_+/(k_+ + k_-)` for B.
     """
-    return Network.from_string(f"A <=> B ; {k_plus!r}, {k_minus!r}")
+    return Network.from_string(f"A <=> B ; {_c(k_plus)}, {_c(k_minus)}")
 
 
 def open_isomerisation(a: float = 1.0, b: float = 1.0, k_in: float = 1.0, k_out: float = 1.0,
@@ -49,15 +57,15 @@ def open_isomerisation(a: float = 1.0, b: float = 1.0, k_in: float = 1.0, k_out:
     :math:`A_{ch}\to A\to B\to B_{ch}` is sustained.
     """
     return Network.from_string(
-        f"Ach <=> A ; {k_in!r}, {k_out!r}\nA <=> B ; {k_plus!r}, {k_minus!r}\n"
-        f"B <=> Bch ; {k_out!r}, {k_in!r}",
+        f"Ach <=> A ; {_c(k_in)}, {_c(k_out)}\nA <=> B ; {_c(k_plus)}, {_c(k_minus)}\n"
+        f"B <=> Bch ; {_c(k_out)}, {_c(k_in)}",
         chemostats={"Ach": a, "Bch": b})
 
 
 def closed_chain(k1: float = 1.0, km1: float = 1.0, k2: float = 1.0, km2: float = 1.0) -> Network:
     r"""The closed chain :math:`A \rightleftharpoons B \rightleftharpoons C` (one conservation
     law, :math:`n_A+n_B+n_C`), detailed balanced for every choice of constants."""
-    return Network.from_string(f"A <=> B ; {k1!r}, {km1!r}\nB <=> C ; {k2!r}, {km2!r}")
+    return Network.from_string(f"A <=> B ; {_c(k1)}, {_c(km1)}\nB <=> C ; {_c(k2)}, {_c(km2)}")
 
 
 def dimerisation(k_plus: float = 1.0, k_minus: float = 1.0) -> Network:
@@ -66,7 +74,7 @@ def dimerisation(k_plus: float = 1.0, k_minus: float = 1.0) -> Network:
     Its mesoscopic forward rate :math:`r_+ = k_+ n_A(n_A-1)/V` differs from the concentration
     form :math:`V k_+ (n_A/V)^2` by :math:`k_+ n_A / V`, negligible only at large :math:`n_A`.
     """
-    return Network.from_string(f"2 A <=> A2 ; {k_plus!r}, {k_minus!r}")
+    return Network.from_string(f"2 A <=> A2 ; {_c(k_plus)}, {_c(k_minus)}")
 
 
 def schlogl(k1: float = 3.0, k2: float = 0.6, k3: float = 0.25, k4: float = 2.95,
@@ -84,7 +92,7 @@ def schlogl(k1: float = 3.0, k2: float = 0.6, k3: float = 0.25, k4: float = 2.95
     :math:`k_1 a k_4 = k_2 k_3 b` (Wegscheider: :math:`a/b = k_2k_3/(k_1k_4)`).
     """
     return Network.from_string(
-        f"A + 2 X <=> 3 X ; {k1!r}, {k2!r}\nB <=> X ; {k3!r}, {k4!r}",
+        f"A + 2 X <=> 3 X ; {_c(k1)}, {_c(k2)}\nB <=> X ; {_c(k3)}, {_c(k4)}",
         chemostats={"A": a, "B": b})
 
 
@@ -103,8 +111,8 @@ def brusselator(a: float = 1.0, b: float = 1.5, reverse: float | None = None) ->
             chemostats={"A": a, "B": b, "D": 1.0, "E": 1.0})
     r = reverse
     return Network.from_string(
-        f"A <=> X ; 1, {r!r}\n2 X + Y <=> 3 X ; 1, {r!r}\nB + X <=> Y + D ; 1, {r!r}\n"
-        f"X <=> E ; 1, {r!r}",
+        f"A <=> X ; 1, {_c(r)}\n2 X + Y <=> 3 X ; 1, {_c(r)}\nB + X <=> Y + D ; 1, {_c(r)}\n"
+        f"X <=> E ; 1, {_c(r)}",
         chemostats={"A": a, "B": b, "D": 1.0, "E": 1.0})
 
 
@@ -125,8 +133,8 @@ def driven_cycle(atp: float = 1.0, adp: float = 1.0, pi: float = 1.0,
     """
     k1p, k1m, k2p, k2m, k3p, k3m = (float(v) for v in k)
     return Network.from_string(
-        f"E1 + ATP <=> E2 ; {k1p!r}, {k1m!r}\nE2 <=> E3 + ADP ; {k2p!r}, {k2m!r}\n"
-        f"E3 <=> E1 + Pi ; {k3p!r}, {k3m!r}",
+        f"E1 + ATP <=> E2 ; {_c(k1p)}, {_c(k1m)}\nE2 <=> E3 + ADP ; {_c(k2p)}, {_c(k2m)}\n"
+        f"E3 <=> E1 + Pi ; {_c(k3p)}, {_c(k3m)}",
         chemostats={"ATP": atp, "ADP": adp, "Pi": pi})
 
 
@@ -139,7 +147,7 @@ def enzyme(s: float = 1.0, p: float = 0.1, k1: float = 1.0, km1: float = 1.0, k2
     :math:`p/s = k_1k_2/(k_{-1}k_{-2})` (the Haldane relation).
     """
     return Network.from_string(
-        f"S + E <=> C ; {k1!r}, {km1!r}\nC <=> E + P ; {k2!r}, {km2!r}",
+        f"S + E <=> C ; {_c(k1)}, {_c(km1)}\nC <=> E + P ; {_c(k2)}, {_c(km2)}",
         chemostats={"S": s, "P": p})
 
 
@@ -161,8 +169,8 @@ def unimolecular_cycle(k_plus=(1.0, 1.0, 1.0), k_minus=(1.0, 1.0, 1.0),
     if wegscheider:
         km[2] = kp[0] * kp[1] * kp[2] / (km[0] * km[1])
     return Network.from_string(
-        f"A <=> B ; {kp[0]!r}, {km[0]!r}\nB <=> C ; {kp[1]!r}, {km[1]!r}\n"
-        f"C <=> A ; {kp[2]!r}, {km[2]!r}")
+        f"A <=> B ; {_c(kp[0])}, {_c(km[0])}\nB <=> C ; {_c(kp[1])}, {_c(km[1])}\n"
+        f"C <=> A ; {_c(kp[2])}, {_c(km[2])}")
 
 
 def linear_chain(n_species: int = 10, k_in: float = 10.0, k: float = 1.0,
@@ -171,7 +179,7 @@ def linear_chain(n_species: int = 10, k_in: float = 10.0, k: float = 1.0,
     \dots \rightleftharpoons X_n \to \emptyset`, a standard SSA benchmark (n = 10 by default)."""
     if n_species < 2:
         raise ValueError(f"`n_species` must be >= 2; got {n_species}.")
-    lines = [f"0 -> X1 ; {k_in!r}"]
-    lines += [f"X{i} <=> X{i + 1} ; {k!r}, {k!r}" for i in range(1, n_species)]
-    lines.append(f"X{n_species} -> 0 ; {k_out!r}")
+    lines = [f"0 -> X1 ; {_c(k_in)}"]
+    lines += [f"X{i} <=> X{i + 1} ; {_c(k)}, {_c(k)}" for i in range(1, n_species)]
+    lines.append(f"X{n_species} -> 0 ; {_c(k_out)}")
     return Network.from_string("\n".join(lines))
