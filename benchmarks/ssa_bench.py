@@ -193,17 +193,20 @@ class Row:
     t_end: float
     events: float
     repeats: int
-    ours: float
+    ours: float           # method="kernel" (the default)
+    compiled: float       # method="compiled" (generated for the structure)
     python: float
     gillespy2: float | None
 
 
-def _time_ours(bm: BenchModel, t_end: float, times, repeats: int):
-    mt.simulate(bm.net, bm.n0, min(t_end, 1e-3), V=bm.V, seed=0, times=[0.0])  # load the kernel
+def _time_ours(bm: BenchModel, t_end: float, times, repeats: int, method: str):
+    # load (or compile) the kernel first, as GillesPy2's compilation is excluded too
+    mt.simulate(bm.net, bm.n0, min(t_end, 1e-3), V=bm.V, seed=0, times=[0.0], method=method)
     per_event, events = [], []
     for r in range(repeats):
         t0 = cpu_time()
-        tr = mt.simulate(bm.net, bm.n0, t_end, V=bm.V, seed=1000 + r, times=times)
+        tr = mt.simulate(bm.net, bm.n0, t_end, V=bm.V, seed=1000 + r, times=times,
+                         method=method)
         dt = cpu_time() - t0
         per_event.append(dt / max(tr.n_events, 1))
         events.append(tr.n_events)
@@ -250,29 +253,42 @@ def run(quick: bool = False, models: list[str] | None = None, use_gillespy2: boo
     for bm in selected:
         t_end = bm.t_end_quick if quick else bm.t_end
         times = np.linspace(0.0, t_end, bm.intervals + 1)
-        ours, events = _time_ours(bm, t_end, times, repeats)
+        ours, events = _time_ours(bm, t_end, times, repeats, "kernel")
+        compiled, _ = _time_ours(bm, t_end, times, repeats, "compiled")
         py = _time_python(bm, t_end, times, repeats)
         gp = _time_gillespy2(bm, t_end, times, repeats, events) if gp_ok else None
         channels = int(np.count_nonzero(bm.net.effective_k_plus > 0)
                        + np.count_nonzero(bm.net.effective_k_minus > 0))
-        rows.append(Row(bm.name, bm.net.N, channels, t_end, events, repeats, ours, py, gp))
+        rows.append(Row(bm.name, bm.net.N, channels, t_end, events, repeats, ours, compiled, py,
+                        gp))
     return format_table(rows, gp_ok, gp_why)
 
 
 def format_table(rows: list[Row], gp_ok: bool, gp_why: str) -> str:
-    head = (f"{'model':<18} {'N':>3} {'ch':>3} {'t_end':>7} {'events':>10} {'rep':>3} "
-            f"{'ours ns/ev':>10} {'GP2 ns/ev':>10} {'py ns/ev':>9} {'GP2/ours':>9} "
-            f"{'py/ours':>8}")
-    lines = ["SSA: CPU time per event, best of `rep` runs each, all three at equal t_end and "
-             "sampling (t_end/50);",
+    head = (f"{'model':<18} {'N':>3} {'ch':>3} {'t_end':>6} {'events':>9} {'rep':>3} |"
+            f" {'kernel':>6} {'compl':>6} {'GP2':>6} {'python':>6} |"
+            f" {'GP2/kern':>8} {'GP2/comp':>8} {'py/kern':>7} {'py/comp':>7}")
+    lines = ["SSA: CPU time per event (ns), best of `rep` runs each, all at equal t_end and "
+             "sampling (t_end/50).",
+             "kernel = simulate(method='kernel') (default), compl = method='compiled' (generated "
+             "for the structure),",
+             "GP2 = GillesPy2 SSACSolver (C++), python = plain-Python direct method; "
+             "compilation excluded for all.",
              "'events' is our mean count, also the divisor for GillesPy2 (which reports none).",
              head, "-" * len(head)]
+
+    def ns(v):
+        return f"{v * 1e9:6.1f}" if v is not None else f"{'n/a':>6}"
+
+    def ratio(a, b, width):
+        return f"{a / b:{width}.1f}" if a is not None else f"{'n/a':>{width}}"
+
     for r in rows:
-        gp = f"{r.gillespy2 * 1e9:10.1f}" if r.gillespy2 is not None else f"{'n/a':>10}"
-        gpr = f"{r.gillespy2 / r.ours:9.2f}" if r.gillespy2 is not None else f"{'n/a':>9}"
-        lines.append(f"{r.model:<18} {r.N:>3} {r.channels:>3} {r.t_end:>7g} {r.events:>10.0f} "
-                     f"{r.repeats:>3} {r.ours * 1e9:10.1f} {gp} {r.python * 1e9:9.0f} {gpr} "
-                     f"{r.python / r.ours:8.1f}")
+        lines.append(f"{r.model:<18} {r.N:>3} {r.channels:>3} {r.t_end:>6g} {r.events:>9.0f} "
+                     f"{r.repeats:>3} | {ns(r.ours)} {ns(r.compiled)} {ns(r.gillespy2)} "
+                     f"{r.python * 1e9:6.0f} | {ratio(r.gillespy2, r.ours, 8)} "
+                     f"{ratio(r.gillespy2, r.compiled, 8)} {ratio(r.python, r.ours, 7)} "
+                     f"{ratio(r.python, r.compiled, 7)}")
     lines.append("ratios > 1: ours is faster (targets: GP2/ours >= 1, py/ours >= 50).")
     if not gp_ok:
         lines.append(f"GillesPy2 SSACSolver not measured: {gp_why}.")
