@@ -133,7 +133,9 @@ def test_reading_page_slider_changes_figure(browser, server, html_dir):
         assert shown.inner_text() == "0.25"
         assert img.get_attribute("src") not in (src0, src1)
         slider.fill(str(maximum))
+        widget.scroll_into_view_if_needed()
         p.screenshot(path=str(SCREENSHOTS / "00_reading-figure.png"))
+        p.evaluate("() => window.scrollTo(0, 0)")
         p.screenshot(path=str(SCREENSHOTS / "00_reading.png"), full_page=True)
         assert not visit.errors, visit.errors
     finally:
