@@ -250,6 +250,15 @@ def test_absorbing_state_and_x():
     assert s.n_events == 5
 
 
+@pytest.mark.parametrize("method", ["kernel", "compiled", "reference"])
+def test_network_that_cannot_fire(method):
+    net = mt.Network.from_string("A -> B ; 0")  # no channel has a positive rate
+    tr = mt.simulate(net, [3, 0], 1.0, seed=1, method=method)
+    assert tr.n_events == 0 and tr.n.tolist() == [[3, 0]] and tr.channel.size == 0
+    ens = mt.simulate_ensemble(net, [3, 0], [0.0, 1.0], runs=2, seed=1, method=method)
+    assert ens.tolist() == [[[3, 0], [3, 0]]] * 2
+
+
 def test_max_events_guard():
     net = mt.Network.from_string("X -> 2 X ; 1.0")  # exponential growth
     with pytest.raises(RuntimeError, match="`max_events`"):

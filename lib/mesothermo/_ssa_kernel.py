@@ -272,7 +272,7 @@ def direct_ensemble(n0, times, t_end, c, r_ptr, r_spec, r_mult, d_ptr, d_spec, d
 # paths are identical; only the speed differs. Its source is written once to a cache directory
 # and numba caches its machine code beside it, so a structure compiles once per machine.
 
-_CODEGEN_VERSION = "1"
+_CODEGEN_VERSION = "2"
 _GENERATED: dict = {}
 
 
@@ -359,21 +359,19 @@ def _generate_source(reac: np.ndarray, delta: np.ndarray, deps) -> str:
             if every:
                 w(ind, f"sel = {j}")
 
-        ind = 8
-        w(ind, "acc = a_0")
+        # a flat elif chain (no nesting, so any number of channels fits Python's indentation)
+        w(8, "acc = a_0")
         for j in range(R):
-            if j > 0:
-                w(ind, f"acc += a_{j}")
-            w(ind, "if acc > r:")
-            update(j, ind + 4)
-            w(ind, "else:")
-            ind += 4
+            test = "acc > r" if j == 0 else f"(acc := acc + a_{j}) > r"
+            w(8, f"{'if' if j == 0 else 'elif'} {test}:")
+            update(j, 12)
         # r rounded up to a0: the last channel that can fire (as in the generic kernel)
+        w(8, "else:")
         for j in range(R - 1, -1, -1):
-            w(ind, f"{'if' if j == R - 1 else 'elif'} a_{j} > 0.0:")
-            update(j, ind + 4)
-        w(ind, "else:")
-        w(ind + 4, "break")
+            w(12, f"{'if' if j == R - 1 else 'elif'} a_{j} > 0.0:")
+            update(j, 16)
+        w(12, "else:")
+        w(16, "break")
         w(8, "t = t_new")
         w(8, "events += 1")
 

@@ -30,7 +30,8 @@ Three implementations, all consuming the same uniforms in the same order:
   every count and propensity in a local variable and every update written out (as GillesPy2 and
   BioNetGen compile a model). About twice as fast per event; the first use of a structure costs
   a compilation of a few seconds, cached on disk (``$MESOTHERMO_CACHE_DIR``, by default
-  ``~/.cache/mesothermo``). Worth it for long runs and large ensembles.
+  ``~/.cache/mesothermo``). Worth it for long runs and large ensembles. Networks with more than
+  64 channels run the generic kernel instead.
 * ``method="reference"``: the same algorithm in plain Python over
   :meth:`Network.propensities`. It is the path for general rate laws (callables) and the
   yardstick the compiled kernels are tested against.
@@ -164,12 +165,41 @@ class _KernelNetwork:
                 self.d_delta, self.dep_ptr, self.dep_idx)
 
     def generated(self):
-        """The kernels generated for this network structure (method="compiled")."""
+        """The kernels generated for this network structure (method="compiled").
+
+        A network none of whose channels can fire has nothing to generate, and one with more
+        than ``_MAX_GENERATED_CHANNELS`` channels is served better by the table-driven loop: for
+        both, the generic kernels stand in (same paths either way).
+        """
+        if not 0 < len(self.c) <= _MAX_GENERATED_CHANNELS:
+            return _GenericAsGenerated(self)
         if self._generated is None:
             deps = [self.dep_idx[self.dep_ptr[j]:self.dep_ptr[j + 1]].tolist()
                     for j in range(len(self.c))]
             self._generated = _k.generated_kernels(self._reac, self._delta, deps)
         return self._generated
+
+
+#: Above this many channels method="compiled" runs the generic kernel: the generated code grows
+#: with the channels times their dependents, and numba's compiler recurses along the chain.
+_MAX_GENERATED_CHANNELS = 64
+
+
+class _GenericAsGenerated:
+    """The generic kernels behind the calling convention of the generated ones."""
+
+    def __init__(self, kn: _KernelNetwork):
+        self.kn = kn
+
+    def direct_sampled(self, n0, times, t_end, c, state, max_events, out):
+        return _k.direct_sampled(n0, times, t_end, *self.kn.args(), state, max_events, out)
+
+    def direct_every(self, n0, t_end, c, chan_id, state, max_events, capacity):
+        return _k.direct_every(n0, t_end, *self.kn.args(), chan_id, state, max_events, capacity)
+
+    def direct_ensemble(self, n0, times, t_end, c, states, max_events, out, events, status):
+        _k.direct_ensemble(n0, times, t_end, *self.kn.args(), states, max_events, out, events,
+                           status)
 
 
 _KERNEL_CACHE: "weakref.WeakKeyDictionary[Network, dict]" = weakref.WeakKeyDictionary()
