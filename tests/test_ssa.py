@@ -259,6 +259,14 @@ def test_network_that_cannot_fire(method):
     assert ens.tolist() == [[[3, 0], [3, 0]]] * 2
 
 
+def test_compiled_on_a_large_network_falls_back_to_the_generic_kernel():
+    net = mt.models.linear_chain(40)  # 80 channels, above the generated-kernel cap of 64
+    a = mt.simulate(net, [2] * 40, 1.0, seed=4, method="compiled")
+    b = mt.simulate(net, [2] * 40, 1.0, seed=4, method="kernel")
+    np.testing.assert_array_equal(a.channel, b.channel)
+    np.testing.assert_array_equal(a.n, b.n)
+
+
 def test_max_events_guard():
     net = mt.Network.from_string("X -> 2 X ; 1.0")  # exponential growth
     with pytest.raises(RuntimeError, match="`max_events`"):
