@@ -1,33 +1,36 @@
 """mesothermo: mesoscopic stochastic kinetics and the chemical thermodynamics that emerges from it.
 
 The library behind the book. Data flow one way: a :class:`Network` feeds the mesoscopic
-(:mod:`~mesothermo.ssa`, :mod:`~mesothermo.cme`) and macroscopic (:mod:`~mesothermo.rre`)
-descriptions, and both feed large deviations (:mod:`~mesothermo.ldp`).
+descriptions (:mod:`~mesothermo.ssa` paths, :mod:`~mesothermo.cme` distributions) and the
+macroscopic one (:mod:`~mesothermo.rre`, Ge–Qian Eq. 4), and both feed large deviations
+(:mod:`~mesothermo.ldp`, Ge–Qian Eqs. 6, 8, 10). :mod:`~mesothermo.plotting` and
+:mod:`~mesothermo.widgets` only present what the others compute.
 """
 
-from . import models
+from . import models, plotting, widgets
+from .cme import CME
+from .ldp import (Characteristics, ComplexBalancedRateFunction, RateFunctionSample, Ray,
+                  hamiltonian, kurtz_hu_residual, rate_function_1d,
+                  rate_function_characteristics, rate_function_complex_balanced,
+                  rate_function_from_cme)
 from .network import Network, RatePair, Reaction, ReactionSyntaxError
 from .rre import (LNAPath, SteadyState, diffusion_matrix, jacobian, lna_covariance,
                   lna_covariance_path, rre_rhs, solve_rre, steady_states)
+from .ssa import Trajectory, simulate, simulate_ensemble
 
-__all__ = ["Network", "RatePair", "Reaction", "ReactionSyntaxError", "models"]
-__all__ += ["rre_rhs", "solve_rre", "steady_states", "SteadyState", "jacobian",
-            "diffusion_matrix", "lna_covariance", "lna_covariance_path", "LNAPath"]
-from .ldp import (Characteristics, ComplexBalancedRateFunction, RateFunctionSample,  # noqa: E402
-                  Ray, hamiltonian, kurtz_hu_residual, rate_function_1d,
-                  rate_function_characteristics, rate_function_complex_balanced,
-                  rate_function_from_cme)
-
-__all__ += ["hamiltonian", "kurtz_hu_residual", "rate_function_from_cme", "rate_function_1d",
-            "rate_function_characteristics", "rate_function_complex_balanced",
-            "RateFunctionSample", "Characteristics", "Ray", "ComplexBalancedRateFunction"]
-from .ssa import Trajectory, simulate, simulate_ensemble  # noqa: E402
-
-__all__ += ["Trajectory", "simulate", "simulate_ensemble"]
-from .cme import CME  # noqa: E402
-
-__all__ += ["CME"]
-from . import plotting, widgets  # noqa: E402
-
-__all__ += ["plotting", "widgets"]
+__all__ = [
+    # networks
+    "Network", "Reaction", "RatePair", "ReactionSyntaxError", "models",
+    # mesoscopic
+    "simulate", "simulate_ensemble", "Trajectory", "CME",
+    # macroscopic
+    "rre_rhs", "solve_rre", "steady_states", "SteadyState", "jacobian", "diffusion_matrix",
+    "lna_covariance", "lna_covariance_path", "LNAPath",
+    # large deviations
+    "hamiltonian", "kurtz_hu_residual", "rate_function_from_cme", "rate_function_1d",
+    "rate_function_characteristics", "rate_function_complex_balanced",
+    "RateFunctionSample", "Characteristics", "Ray", "ComplexBalancedRateFunction",
+    # presentation
+    "plotting", "widgets",
+]
 __version__ = "0.1.0"
