@@ -239,6 +239,38 @@ def test_rates_reject_bad_concentrations():
         net.rates([1.0, -2.0])
 
 
+@pytest.mark.parametrize("bad, exc", [(-1.0, ValueError), (0.0, ValueError),
+                                      (float("nan"), ValueError), ("1", TypeError)])
+def test_rates_reject_a_bad_volume_also_for_mass_action(bad, exc):
+    # V is optional for mass action, but a V that is given is checked, not silently ignored.
+    with pytest.raises(exc, match="`V`"):
+        mt.models.dimerisation().rates([1.0, 1.0], V=bad)
+
+
+@pytest.mark.parametrize("bad, exc, msg", [
+    (np.array([[1.0, np.inf]]), ValueError, "`n` must be finite"),
+    (np.array([[1, -1], [2, 2]]), ValueError, "`n` must be non-negative"),
+    (np.array([[1.5, 1.0]]), ValueError, "`n` must hold integers"),
+    (np.ones((3, 3)), ValueError, "`n` must have last axis of length 2"),
+    (np.array([["a", "b"]]), TypeError, "`n` must be a sequence"),
+    ("5", TypeError, "`n` must be a sequence"),
+    ({"A": 1, "A2": 0}, TypeError, "`n` must be a sequence .* in the order of the network"),
+])
+def test_propensities_reject_bad_batched_and_typed_counts(bad, exc, msg):
+    with pytest.raises(exc, match=msg):
+        mt.models.dimerisation().propensities(bad, 1.0)
+
+
+def test_with_constants_rejects_non_numbers_by_name():
+    net = mt.models.isomerisation(1.0, 2.0)
+    with pytest.raises(TypeError, match=r"`k_plus\[0\]` must be a real number"):
+        net.with_constants(k_plus={0: "fast"})
+    with pytest.raises(ValueError, match=r"`k_minus\[0\]` must be a finite rate constant >= 0"):
+        net.with_constants(k_minus={0: float("nan")})
+    with pytest.raises(TypeError, match="`k_plus` must be an array of 1 rate constants"):
+        net.with_constants(k_plus=["fast"])
+
+
 def test_species_index_unknown_name():
     net = mt.models.schlogl()
     assert net.species_index("X") == 0

@@ -8,11 +8,16 @@ and says what was expected, never a traceback from deep inside NumPy.
 from __future__ import annotations
 
 import numbers
+from collections.abc import Mapping
 
 import numpy as np
 
-__all__ = ["as_rng", "check_volume", "check_counts", "check_positive_int", "check_times",
-           "check_concentrations"]
+__all__ = ["as_rng", "check_network", "check_volume", "check_positive_real",
+           "check_nonnegative_real", "check_counts", "check_positive_int", "check_times",
+           "check_concentrations", "check_species"]
+
+#: Counts above this are not exactly representable as float64 integers (2**53).
+_MAX_EXACT_COUNT = 2.0 ** 53
 
 
 def as_rng(seed) -> np.random.Generator:
@@ -33,14 +38,42 @@ def as_rng(seed) -> np.random.Generator:
     )
 
 
+def check_network(net, name: str = "net"):
+    """Return ``net`` after checking that it is a :class:`mesothermo.Network`."""
+    from .network import Network  # late: network.py imports this module
+
+    if not isinstance(net, Network):
+        raise TypeError(f"`{name}` must be a mesothermo.Network; got {type(net).__name__}.")
+    return net
+
+
+def check_positive_real(value, name: str) -> float:
+    """Return ``value`` as a float after checking that it is a finite number > 0."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"`{name}` must be a real number > 0; got {type(value).__name__}.")
+    value = float(value)
+    if not np.isfinite(value) or value <= 0:
+        raise ValueError(f"`{name}` must be a finite number > 0; got {value}.")
+    return value
+
+
+def check_nonnegative_real(value, name: str, what: str = "number") -> float:
+    """Return ``value`` as a float after checking that it is a finite number >= 0.
+
+    ``what`` names the kind of quantity in the message ("rate constant", "concentration").
+    """
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"`{name}` must be a real number ({what}s must be real numbers >= 0); "
+                        f"got {value!r}.")
+    value = float(value)
+    if not np.isfinite(value) or value < 0:
+        raise ValueError(f"`{name}` must be a finite {what} >= 0; got {value}.")
+    return value
+
+
 def check_volume(V, name: str = "V") -> float:
     """Return ``V`` as a float after checking that it is a finite number > 0."""
-    if isinstance(V, bool) or not isinstance(V, numbers.Real):
-        raise TypeError(f"`{name}` must be a real number > 0; got {type(V).__name__}.")
-    V = float(V)
-    if not np.isfinite(V) or V <= 0:
-        raise ValueError(f"`{name}` must be a finite number > 0; got {V}.")
-    return V
+    return check_positive_real(V, name)
 
 
 def check_positive_int(value, name: str, minimum: int = 1) -> int:
@@ -52,28 +85,63 @@ def check_positive_int(value, name: str, minimum: int = 1) -> int:
     return int(value)
 
 
-def check_counts(n, N: int, name: str = "n0") -> np.ndarray:
+def check_counts(n, N: int, name: str = "n0", batch: bool = False) -> np.ndarray:
     """Return copy numbers as an int64 array of shape (N,) after checking them.
 
-    Counts must be finite, non-negative and integer-valued (``3.0`` is accepted, ``2.5`` is not).
+    Counts must be finite, non-negative and integer-valued (``3.0`` is accepted, ``2.5`` is not)
+    and below 2**53 (exact in float64). With ``batch=True`` any shape (..., N) is accepted.
     """
+    if isinstance(n, Mapping):
+        raise TypeError(f"`{name}` must be a sequence of {N} non-negative integers in the order "
+                        f"of the network's species; got a {type(n).__name__}.")
+    bad_type = TypeError(f"`{name}` must be a sequence of {N} non-negative integers; got "
+                         f"{type(n).__name__}.")
+    if isinstance(n, (str, bytes)):
+        raise bad_type
     try:
-        arr = np.asarray(n, dtype=float)
+        raw = np.asarray(n)
+        if raw.dtype.kind not in "iufO":  # bool, str, bytes, datetime, ... are not counts
+            raise bad_type
+        arr = raw.astype(float)
     except (TypeError, ValueError):
-        raise TypeError(f"`{name}` must be a sequence of {N} non-negative integers.") from None
+        raise bad_type from None
     if arr.ndim == 0 and N == 1:
         arr = arr.reshape(1)
-    if arr.shape != (N,):
+    if batch:
+        if arr.ndim == 0 or arr.shape[-1] != N:
+            raise ValueError(f"`{name}` must have last axis of length {N}, one count per "
+                             f"species; got shape {arr.shape}.")
+    elif arr.shape != (N,):
         raise ValueError(
             f"`{name}` must have shape ({N},), one count per species; got shape {arr.shape}."
         )
+    shown = arr.tolist() if arr.size <= 20 else f"an array of shape {arr.shape}"
     if not np.all(np.isfinite(arr)):
-        raise ValueError(f"`{name}` must be finite; got {arr.tolist()}.")
+        raise ValueError(f"`{name}` must be finite; got {shown}.")
     if np.any(arr < 0):
-        raise ValueError(f"`{name}` must be non-negative; got {arr.tolist()}.")
+        raise ValueError(f"`{name}` must be non-negative; got {shown}.")
     if np.any(arr != np.round(arr)):
-        raise ValueError(f"`{name}` must hold integers (copy numbers); got {arr.tolist()}.")
+        raise ValueError(f"`{name}` must hold integers (copy numbers); got {shown}.")
+    if np.any(arr >= _MAX_EXACT_COUNT):
+        raise ValueError(f"`{name}` must hold counts below 2**53; got {shown}.")
     return arr.astype(np.int64)
+
+
+def check_species(i, species, name: str = "i") -> int:
+    """Return the index of a species given by position or by name.
+
+    ``i`` is an integer in ``0..N-1`` or one of the names in ``species``.
+    """
+    species = tuple(species)
+    if isinstance(i, str):
+        if i not in species:
+            raise ValueError(f"`{name}` names an unknown species {i!r}; species are "
+                             f"{list(species)}.")
+        return species.index(i)
+    if isinstance(i, bool) or not isinstance(i, numbers.Integral) or not 0 <= i < len(species):
+        raise ValueError(f"`{name}` must be a species index 0..{len(species) - 1} or a name in "
+                         f"{list(species)}; got {i!r}.")
+    return int(i)
 
 
 def check_concentrations(x, N: int, name: str = "x") -> np.ndarray:

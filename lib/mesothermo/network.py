@@ -42,7 +42,8 @@ from typing import Callable, Mapping, NamedTuple, Sequence
 
 import numpy as np
 
-from ._validation import check_concentrations, check_counts, check_volume
+from ._validation import (check_concentrations, check_counts, check_nonnegative_real,
+                          check_volume)
 
 __all__ = ["Network", "Reaction", "RatePair", "ReactionSyntaxError"]
 
@@ -409,9 +410,13 @@ class Network:
                 if isinstance(l, bool) or not isinstance(l, (int, np.integer)) or not 0 <= l < self.M:
                     raise ValueError(f"`{name}` keys must be reaction indices 0..{self.M - 1}; "
                                      f"got {l!r}.")
-                out[l] = v
+                out[l] = check_nonnegative_real(v, f"{name}[{l}]", "rate constant")
         else:
-            arr = np.asarray(new, float)
+            try:
+                arr = np.asarray(new, float)
+            except (TypeError, ValueError):
+                raise TypeError(f"`{name}` must be an array of {self.M} rate constants or a "
+                                f"mapping {{reaction index: value}}; got {new!r}.") from None
             if arr.shape != (self.M,):
                 raise ValueError(f"`{name}` must have shape ({self.M},); got {arr.shape}.")
             out = arr.copy()
@@ -541,18 +546,23 @@ class Network:
             ``plus`` and ``minus``, each of shape (..., M).
         """
         x = check_concentrations(x, self.N, "x")
-        if not self._mass_action:
-            if V is None:
-                raise ValueError("`V` is required: this network has general rate laws, whose "
-                                 "concentration form R(x) = r(Vx)/V depends on the volume.")
+        if V is not None:
             V = check_volume(V)
+        elif not self._mass_action:
+            raise ValueError("`V` is required: this network has general rate laws, whose "
+                             "concentration form R(x) = r(Vx)/V depends on the volume.")
+        return self._rates_raw(x, V)
+
+    def _rates_raw(self, x: np.ndarray, V: float | None = None) -> RatePair:
+        """R±(x), each (..., M), without validation (``V`` is used by general rate laws only)."""
+        if not self._mass_action:
             return RatePair(*(r / V for r in self._propensities_raw(V * x, V)))
-        Rp = self._keff_plus * _power_product(x, self._nu_plus)
-        Rm = self._keff_minus * _power_product(x, self._nu_minus)
-        return RatePair(Rp, Rm)
+        return RatePair(self._keff_plus * _power_product(x, self._nu_plus),
+                        self._keff_minus * _power_product(x, self._nu_minus))
 
     def propensities(self, n, V: float) -> RatePair:
-        r"""Mesoscopic rates :math:`r_{\pm\ell}(n)` in a vessel of volume ``V``.
+        r"""Mesoscopic rates :math:`r_{\pm\ell}(n)` in a vessel of volume ``V`` (Ge–Qian
+        assumption iii, in Kurtz's mass-action convention).
 
         .. math::
 
@@ -572,14 +582,11 @@ class Network:
             ``plus`` and ``minus``, each of shape (..., M), events per unit time.
         """
         V = check_volume(V)
-        arr = np.asarray(n)
-        if arr.ndim <= 1:
-            arr = check_counts(n, self.N, "n")
-        else:
-            if arr.shape[-1] != self.N:
-                raise ValueError(f"`n` must have last axis of length {self.N}; got {arr.shape}.")
-            if np.any(arr < 0) or np.any(arr != np.round(arr)):
-                raise ValueError("`n` must hold non-negative integers (copy numbers).")
+        try:
+            batch = np.ndim(n) > 1
+        except ValueError:  # ragged: check_counts reports it
+            batch = False
+        arr = check_counts(n, self.N, "n", batch=batch)
         return self._propensities_raw(arr, V)
 
     def _propensities_raw(self, n: np.ndarray, V: float) -> RatePair:
