@@ -9,15 +9,34 @@ volumes that a laptop simulates in seconds.
 
 from __future__ import annotations
 
+import math
+
+from ._validation import check_nonnegative_real, check_positive_int
 from .network import Network
 
 
-def _c(value) -> str:
-    """A rate constant as reaction text: plain float repr, so NumPy scalars work too."""
-    try:
-        return repr(float(value))
-    except (TypeError, ValueError):
-        raise TypeError(f"rate constants must be real numbers; got {value!r}.") from None
+def _c(value, name: str) -> str:
+    """Rate constant ``name`` as reaction text, checked (finite, >= 0) under its keyword.
+
+    Plain float repr, so NumPy scalars work too.
+    """
+    return repr(check_nonnegative_real(value, name, "rate constant"))
+
+
+def _conc(value, name: str) -> float:
+    """A chemostat concentration, checked (finite, >= 0) under its keyword ``name``."""
+    return check_nonnegative_real(value, name, "concentration")
+
+
+def _constants(values, name: str, count: int) -> list[float]:
+    """``count`` rate constants from a sequence, each checked as ``name[i]``."""
+    if isinstance(values, (str, bytes)) or not hasattr(values, "__len__"):
+        raise TypeError(f"`{name}` must be a sequence of {count} rate constants; got "
+                        f"{type(values).__name__}.")
+    if len(values) != count:
+        raise ValueError(f"`{name}` must hold {count} constants; got {len(values)}.")
+    return [check_nonnegative_real(v, f"{name}[{i}]", "rate constant")
+            for i, v in enumerate(values)]
 
 __all__ = [
     "immigration_death", "isomerisation", "closed_chain", "dimerisation", "schlogl",
@@ -33,7 +52,7 @@ def immigration_death(k_in: float = 10.0, k_out: float = 1.0) -> Network:
     The stationary law is Poisson with mean :math:`V k_{in}/k_{out}`; the rate equation is
     :math:`\dot x = k_{in} - k_{out} x` (Ge–Qian Eq. 4).
     """
-    return Network.from_string(f"0 -> X ; {_c(k_in)}\nX -> 0 ; {_c(k_out)}")
+    return Network.from_string(f"0 -> X ; {_c(k_in, 'k_in')}\nX -> 0 ; {_c(k_out, 'k_out')}")
 
 
 def isomerisation(k_plus: float = 1.0, k_minus: float = 1.0) -> Network:
@@ -42,7 +61,7 @@ def isomerisation(k_plus: float = 1.0, k_minus: float = 1.0) -> Network:
     :math:`n_A + n_B` is conserved; the stationary law in that class is binomial with success
     probability :math:`k_+/(k_+ + k_-)` for B.
     """
-    return Network.from_string(f"A <=> B ; {_c(k_plus)}, {_c(k_minus)}")
+    return Network.from_string(f"A <=> B ; {_c(k_plus, 'k_plus')}, {_c(k_minus, 'k_minus')}")
 
 
 def open_isomerisation(a: float = 1.0, b: float = 1.0, k_in: float = 1.0, k_out: float = 1.0,
@@ -56,16 +75,18 @@ def open_isomerisation(a: float = 1.0, b: float = 1.0, k_in: float = 1.0, k_out:
     :math:`b/a = k_+/k_-` for equal exchange constants; otherwise a net flux
     :math:`A_{ch}\to A\to B\to B_{ch}` is sustained.
     """
+    kin, kout = _c(k_in, "k_in"), _c(k_out, "k_out")
     return Network.from_string(
-        f"Ach <=> A ; {_c(k_in)}, {_c(k_out)}\nA <=> B ; {_c(k_plus)}, {_c(k_minus)}\n"
-        f"B <=> Bch ; {_c(k_out)}, {_c(k_in)}",
-        chemostats={"Ach": a, "Bch": b})
+        f"Ach <=> A ; {kin}, {kout}\nA <=> B ; {_c(k_plus, 'k_plus')}, {_c(k_minus, 'k_minus')}\n"
+        f"B <=> Bch ; {kout}, {kin}",
+        chemostats={"Ach": _conc(a, "a"), "Bch": _conc(b, "b")})
 
 
 def closed_chain(k1: float = 1.0, km1: float = 1.0, k2: float = 1.0, km2: float = 1.0) -> Network:
     r"""The closed chain :math:`A \rightleftharpoons B \rightleftharpoons C` (one conservation
     law, :math:`n_A+n_B+n_C`), detailed balanced for every choice of constants."""
-    return Network.from_string(f"A <=> B ; {_c(k1)}, {_c(km1)}\nB <=> C ; {_c(k2)}, {_c(km2)}")
+    return Network.from_string(f"A <=> B ; {_c(k1, 'k1')}, {_c(km1, 'km1')}\n"
+                               f"B <=> C ; {_c(k2, 'k2')}, {_c(km2, 'km2')}")
 
 
 def dimerisation(k_plus: float = 1.0, k_minus: float = 1.0) -> Network:
@@ -74,7 +95,7 @@ def dimerisation(k_plus: float = 1.0, k_minus: float = 1.0) -> Network:
     Its mesoscopic forward rate :math:`r_+ = k_+ n_A(n_A-1)/V` differs from the concentration
     form :math:`V k_+ (n_A/V)^2` by :math:`k_+ n_A / V`, negligible only at large :math:`n_A`.
     """
-    return Network.from_string(f"2 A <=> A2 ; {_c(k_plus)}, {_c(k_minus)}")
+    return Network.from_string(f"2 A <=> A2 ; {_c(k_plus, 'k_plus')}, {_c(k_minus, 'k_minus')}")
 
 
 def schlogl(k1: float = 3.0, k2: float = 0.6, k3: float = 0.25, k4: float = 2.95,
@@ -92,8 +113,9 @@ def schlogl(k1: float = 3.0, k2: float = 0.6, k3: float = 0.25, k4: float = 2.95
     :math:`k_1 a k_4 = k_2 k_3 b` (Wegscheider: :math:`a/b = k_2k_3/(k_1k_4)`).
     """
     return Network.from_string(
-        f"A + 2 X <=> 3 X ; {_c(k1)}, {_c(k2)}\nB <=> X ; {_c(k3)}, {_c(k4)}",
-        chemostats={"A": a, "B": b})
+        f"A + 2 X <=> 3 X ; {_c(k1, 'k1')}, {_c(k2, 'k2')}\n"
+        f"B <=> X ; {_c(k3, 'k3')}, {_c(k4, 'k4')}",
+        chemostats={"A": _conc(a, "a"), "B": _conc(b, "b")})
 
 
 def brusselator(a: float = 1.0, b: float = 1.5, reverse: float | None = None) -> Network:
@@ -105,15 +127,16 @@ def brusselator(a: float = 1.0, b: float = 1.5, reverse: float | None = None) ->
     reaction gets that backward constant (D and E then count as buffered at concentration 1), so
     that thermodynamic quantities are finite; the network is not complex balanced.
     """
+    chemostats = {"A": _conc(a, "a"), "B": _conc(b, "b"), "D": 1.0, "E": 1.0}
     if reverse is None:
         return Network.from_string(
             "A -> X ; 1\n2 X + Y -> 3 X ; 1\nB + X -> Y + D ; 1\nX -> E ; 1",
-            chemostats={"A": a, "B": b, "D": 1.0, "E": 1.0})
-    r = reverse
+            chemostats=chemostats)
+    r = _c(reverse, "reverse")
     return Network.from_string(
-        f"A <=> X ; 1, {_c(r)}\n2 X + Y <=> 3 X ; 1, {_c(r)}\nB + X <=> Y + D ; 1, {_c(r)}\n"
-        f"X <=> E ; 1, {_c(r)}",
-        chemostats={"A": a, "B": b, "D": 1.0, "E": 1.0})
+        f"A <=> X ; 1, {r}\n2 X + Y <=> 3 X ; 1, {r}\nB + X <=> Y + D ; 1, {r}\n"
+        f"X <=> E ; 1, {r}",
+        chemostats=chemostats)
 
 
 def driven_cycle(atp: float = 1.0, adp: float = 1.0, pi: float = 1.0,
@@ -131,11 +154,11 @@ def driven_cycle(atp: float = 1.0, adp: float = 1.0, pi: float = 1.0,
     = K_{eq} = k_{1-}k_{2-}k_{3-}/(k_{1+}k_{2+}k_{3+})`. The enzyme total
     :math:`n_1+n_2+n_3` is conserved.
     """
-    k1p, k1m, k2p, k2m, k3p, k3m = (float(v) for v in k)
+    k1p, k1m, k2p, k2m, k3p, k3m = (repr(v) for v in _constants(k, "k", 6))
     return Network.from_string(
-        f"E1 + ATP <=> E2 ; {_c(k1p)}, {_c(k1m)}\nE2 <=> E3 + ADP ; {_c(k2p)}, {_c(k2m)}\n"
-        f"E3 <=> E1 + Pi ; {_c(k3p)}, {_c(k3m)}",
-        chemostats={"ATP": atp, "ADP": adp, "Pi": pi})
+        f"E1 + ATP <=> E2 ; {k1p}, {k1m}\nE2 <=> E3 + ADP ; {k2p}, {k2m}\n"
+        f"E3 <=> E1 + Pi ; {k3p}, {k3m}",
+        chemostats={"ATP": _conc(atp, "atp"), "ADP": _conc(adp, "adp"), "Pi": _conc(pi, "pi")})
 
 
 def enzyme(s: float = 1.0, p: float = 0.1, k1: float = 1.0, km1: float = 1.0, k2: float = 1.0,
@@ -147,8 +170,9 @@ def enzyme(s: float = 1.0, p: float = 0.1, k1: float = 1.0, km1: float = 1.0, k2
     :math:`p/s = k_1k_2/(k_{-1}k_{-2})` (the Haldane relation).
     """
     return Network.from_string(
-        f"S + E <=> C ; {_c(k1)}, {_c(km1)}\nC <=> E + P ; {_c(k2)}, {_c(km2)}",
-        chemostats={"S": s, "P": p})
+        f"S + E <=> C ; {_c(k1, 'k1')}, {_c(km1, 'km1')}\nC <=> E + P ; {_c(k2, 'k2')}, "
+        f"{_c(km2, 'km2')}",
+        chemostats={"S": _conc(s, "s"), "P": _conc(p, "p")})
 
 
 def unimolecular_cycle(k_plus=(1.0, 1.0, 1.0), k_minus=(1.0, 1.0, 1.0),
@@ -162,24 +186,28 @@ def unimolecular_cycle(k_plus=(1.0, 1.0, 1.0), k_minus=(1.0, 1.0, 1.0),
     otherwise the constants are used as given. Either way the network is complex balanced
     (deficiency zero, weakly reversible; Horn and Jackson 1972).
     """
-    kp = [float(v) for v in k_plus]
-    km = [float(v) for v in k_minus]
-    if len(kp) != 3 or len(km) != 3:
-        raise ValueError("`k_plus` and `k_minus` must each hold three constants.")
+    kp = _constants(k_plus, "k_plus", 3)
+    km = _constants(k_minus, "k_minus", 3)
     if wegscheider:
+        if km[0] * km[1] == 0:
+            raise ValueError(f"`k_minus` must have k_minus[0], k_minus[1] > 0 for "
+                             f"`wegscheider`=True (k3- = k1+ k2+ k3+ / (k1- k2-)); got {km}.")
         km[2] = kp[0] * kp[1] * kp[2] / (km[0] * km[1])
+        if not math.isfinite(km[2]):
+            raise ValueError(f"`wegscheider`=True needs k3- = k1+ k2+ k3+ / (k1- k2-), which "
+                             f"overflows for `k_plus`={kp}, `k_minus`={km[:2]}.")
     return Network.from_string(
-        f"A <=> B ; {_c(kp[0])}, {_c(km[0])}\nB <=> C ; {_c(kp[1])}, {_c(km[1])}\n"
-        f"C <=> A ; {_c(kp[2])}, {_c(km[2])}")
+        f"A <=> B ; {kp[0]!r}, {km[0]!r}\nB <=> C ; {kp[1]!r}, {km[1]!r}\n"
+        f"C <=> A ; {kp[2]!r}, {km[2]!r}")
 
 
 def linear_chain(n_species: int = 10, k_in: float = 10.0, k: float = 1.0,
                  k_out: float = 1.0) -> Network:
     r"""An open linear chain :math:`\emptyset\to X_1 \rightleftharpoons X_2 \rightleftharpoons
     \dots \rightleftharpoons X_n \to \emptyset`, a standard SSA benchmark (n = 10 by default)."""
-    if n_species < 2:
-        raise ValueError(f"`n_species` must be >= 2; got {n_species}.")
-    lines = [f"0 -> X1 ; {_c(k_in)}"]
-    lines += [f"X{i} <=> X{i + 1} ; {_c(k)}, {_c(k)}" for i in range(1, n_species)]
-    lines.append(f"X{n_species} -> 0 ; {_c(k_out)}")
+    n_species = check_positive_int(n_species, "n_species", minimum=2)
+    kk = _c(k, "k")
+    lines = [f"0 -> X1 ; {_c(k_in, 'k_in')}"]
+    lines += [f"X{i} <=> X{i + 1} ; {kk}, {kk}" for i in range(1, n_species)]
+    lines.append(f"X{n_species} -> 0 ; {_c(k_out, 'k_out')}")
     return Network.from_string("\n".join(lines))
