@@ -284,6 +284,22 @@ def test_max_events_guard():
                              method="compiled")
 
 
+def test_ensemble_runaway_message_has_no_nan_time():
+    # the ensemble kernel does not return the stopping time: the message must not read "t=nan"
+    net = mt.Network.from_string("X -> 2 X ; 1.0")
+    with pytest.raises(RuntimeError, match="`max_events`") as info:
+        mt.simulate_ensemble(net, [10], [0.0, 100.0], runs=2, seed=1, max_events=1000)
+    assert "nan" not in str(info.value)
+
+
+def test_n0_as_a_dict_is_refused_with_a_hint():
+    NET_ID = mt.models.immigration_death()
+    with pytest.raises(TypeError, match="`n0` must be a sequence .* in the order of the network"):
+        mt.simulate(NET_ID, {"X": 3}, 1.0)
+    with pytest.raises(TypeError, match="`n0` must be a sequence"):
+        mt.simulate_ensemble(NET_ID, "3", [0.0, 1.0], runs=2)
+
+
 def test_negative_or_nonfinite_general_rate_law_is_reported():
     # A degradation law n - 3 is negative below 3 molecules.
     bad = Reaction({"X": 1}, {}, 1.0, propensity_plus=lambda n, V: 1.0 * n[..., 0] - 3.0)

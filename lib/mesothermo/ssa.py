@@ -43,14 +43,14 @@ seed gives the same path, event by event, whichever method runs it.
 from __future__ import annotations
 
 import math
-import numbers
 import weakref
 from dataclasses import dataclass
 
 import numpy as np
 
 from . import _ssa_kernel as _k
-from ._validation import as_rng, check_counts, check_positive_int, check_times, check_volume
+from ._validation import (as_rng, check_counts, check_network, check_positive_int,
+                          check_positive_real, check_times, check_volume)
 from .network import Network
 
 __all__ = ["Trajectory", "simulate", "simulate_ensemble"]
@@ -101,21 +101,6 @@ class Trajectory:
 # ---------------------------------------------------------------------------------------------
 # Validation and set-up
 # ---------------------------------------------------------------------------------------------
-def _check_network(net) -> Network:
-    if not isinstance(net, Network):
-        raise TypeError(f"`net` must be a mesothermo.Network; got {type(net).__name__}.")
-    return net
-
-
-def _check_t_end(t_end) -> float:
-    if isinstance(t_end, bool) or not isinstance(t_end, numbers.Real):
-        raise TypeError(f"`t_end` must be a real number > 0; got {type(t_end).__name__}.")
-    t_end = float(t_end)
-    if not math.isfinite(t_end) or t_end <= 0:
-        raise ValueError(f"`t_end` must be a finite number > 0; got {t_end}.")
-    return t_end
-
-
 def _check_method(method: str, net: Network) -> str:
     if method not in _METHODS:
         raise ValueError(f"`method` must be one of {list(_METHODS)}; got {method!r}.")
@@ -224,14 +209,17 @@ def _csr(mat: np.ndarray):
 
 
 def _raise_status(status: int, max_events: int, t: float, t_end: float) -> None:
+    """Raise the error of a kernel status; ``t`` is NaN when the stopping time is unknown."""
+    when = f" by t={t:.6g}" if math.isfinite(t) else ""
+    at = f" at t={t:.6g}" if math.isfinite(t) else ""
     if status == _k.STATUS_MAX_EVENTS:
         raise RuntimeError(
-            f"`max_events`={max_events} events were simulated by t={t:.6g}, before `t_end`="
+            f"`max_events`={max_events} events were simulated{when}, before `t_end`="
             f"{t_end:g}: the path runs away (counts growing without bound?) or needs a larger "
             "`max_events`.")
     if status == _k.STATUS_NONFINITE:
         raise FloatingPointError(
-            f"the total propensity became non-finite at t={t:.6g} (overflow of the mass-action "
+            f"the total propensity became non-finite{at} (overflow of the mass-action "
             "rates): the counts grew beyond what float64 can rate; check the constants and `V`.")
 
 
@@ -297,9 +285,9 @@ def simulate(net: Network, n0, t_end: float, V: float = 1.0, seed=None, times=No
     >>> tr.n.shape
     (3, 1)
     """
-    net = _check_network(net)
+    net = check_network(net)
     n0 = check_counts(n0, net.N, "n0")
-    t_end = _check_t_end(t_end)
+    t_end = check_positive_real(t_end, "t_end")
     V = check_volume(V)
     if times is not None:
         times = np.ascontiguousarray(check_times(times))
@@ -374,7 +362,7 @@ def simulate_ensemble(net: Network, n0, times, runs: int, V: float = 1.0, seed=N
     >>> mt.simulate_ensemble(net, [10, 0], [0.0, 1.0], runs=4, seed=0).shape
     (4, 2, 2)
     """
-    net = _check_network(net)
+    net = check_network(net)
     n0 = check_counts(n0, net.N, "n0")
     times = np.ascontiguousarray(check_times(times))
     runs = check_positive_int(runs, "runs")
