@@ -208,3 +208,31 @@ def test_general_rate_law_needs_volume_and_brackets():
     f = rre.rre_rhs(net, np.array([[s.x[0]] for s in states]), V=100.0)
     np.testing.assert_allclose(f, 0, atol=1e-10)
     assert [s.stable for s in states] == [True, False, True]
+
+
+def test_steady_states_x_range_checks():
+    # An infinite upper bound is a plain filter for one species with mass action ...
+    xs = [s.x[0] for s in rre.steady_states(mt.models.schlogl(), x_range=(1.0, np.inf))]
+    np.testing.assert_allclose(xs, [1.2041, 3.7024], atol=1e-4)
+    # ... but starting points and bracketing grids need a finite box (was: silently no states)
+    with pytest.raises(ValueError, match="`x_range` must be finite here"):
+        rre.steady_states(mt.models.brusselator(), x_range=(0.0, np.inf))
+    with pytest.raises(TypeError, match="`x_range` must be"):
+        rre.steady_states(mt.models.schlogl(), x_range="wide")
+    with pytest.raises(ValueError, match="`x_range`"):
+        rre.steady_states(mt.models.schlogl(), x_range=(-np.inf, 1.0))
+    with pytest.raises(TypeError, match="`conserved` must be an array of 1 totals"):
+        rre.steady_states(mt.models.isomerisation(), conserved="ten")
+    with pytest.raises(TypeError, match="`n_starts` must be an integer"):
+        rre.steady_states(mt.models.brusselator(), n_starts=2.5)
+
+
+def test_tolerances_and_rates_are_checked_by_name():
+    net = mt.models.immigration_death()
+    with pytest.raises(TypeError, match="`atol` must be a real number"):
+        rre.solve_rre(net, [1.0], [0, 1], atol="tight")
+    with pytest.raises(ValueError, match="`rtol` must be a finite number > 0"):
+        rre.lna_covariance_path(net, [1.0], [0, 1], rtol=float("nan"))
+    # the rates used here are the network's own R±(x)
+    x = np.array([[0.5], [2.0]])
+    np.testing.assert_array_equal(rre._rates_raw(net, x).plus, net.rates(x).plus)

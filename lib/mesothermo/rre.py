@@ -36,7 +36,6 @@ networks with general rate laws (callables ``r(n, V)``) the concentration rates
 
 from __future__ import annotations
 
-import numbers
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -44,8 +43,9 @@ import numpy as np
 from scipy import linalg, optimize
 from scipy.integrate import solve_ivp
 
-from ._validation import check_concentrations, check_times, check_volume
-from .network import Network, RatePair, _power_product
+from ._validation import (check_concentrations, check_network, check_positive_int,
+                          check_positive_real, check_times, check_volume)
+from .network import Network, RatePair
 
 __all__ = ["rre_rhs", "solve_rre", "steady_states", "SteadyState", "jacobian",
            "diffusion_matrix", "lna_covariance", "lna_covariance_path", "LNAPath"]
@@ -54,9 +54,7 @@ __all__ = ["rre_rhs", "solve_rre", "steady_states", "SteadyState", "jacobian",
 # ---------------------------------------------------------------------------------------------
 # Internal, unvalidated kernels (also used by ldp.py)
 # ---------------------------------------------------------------------------------------------
-def _check_network(net) -> None:
-    if not isinstance(net, Network):
-        raise TypeError(f"`net` must be a mesothermo.Network; got {type(net).__name__}.")
+_check_network = check_network  # the one check, under the name ldp.py imports
 
 
 def _volume_for(net: Network, V) -> float | None:
@@ -71,12 +69,7 @@ def _volume_for(net: Network, V) -> float | None:
 
 def _rates_raw(net: Network, x: np.ndarray, V: float | None = None) -> RatePair:
     """R±(x), shape (..., M), without validation; negative round-off in ``x`` is clipped to 0."""
-    xc = np.maximum(np.asarray(x, float), 0.0)
-    if net.is_mass_action:
-        return RatePair(net.effective_k_plus * _power_product(xc, net.nu_plus),
-                        net.effective_k_minus * _power_product(xc, net.nu_minus))
-    rp, rm = net._propensities_raw(V * xc, V)
-    return RatePair(rp / V, rm / V)
+    return net._rates_raw(np.maximum(np.asarray(x, float), 0.0), V)
 
 
 def _rhs_raw(net: Network, x: np.ndarray, V: float | None = None) -> np.ndarray:
@@ -158,13 +151,6 @@ def _check_point(net: Network, x, name: str) -> np.ndarray:
     return x
 
 
-def _check_tol(value, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not (
-            np.isfinite(value) and value > 0):
-        raise ValueError(f"`{name}` must be a finite number > 0; got {value!r}.")
-    return float(value)
-
-
 # ---------------------------------------------------------------------------------------------
 # Rate equations
 # ---------------------------------------------------------------------------------------------
@@ -239,7 +225,7 @@ def solve_rre(net: Network, x0, times, rtol: float = 1e-10, atol: float = 1e-12,
     V = _volume_for(net, V)
     x0 = _check_point(net, x0, "x0")
     times = check_times(times, "times")
-    rtol, atol = _check_tol(rtol, "rtol"), _check_tol(atol, "atol")
+    rtol, atol = check_positive_real(rtol, "rtol"), check_positive_real(atol, "atol")
     if times[-1] == 0.0:
         return np.tile(x0, (times.size, 1))
     sol = solve_ivp(lambda t, y: _rhs_raw(net, y, V), (0.0, times[-1]), x0, method=method,
@@ -297,16 +283,26 @@ def _check_range(x_range, N: int) -> np.ndarray | None:
     """Return bounds of shape (N, 2) or None."""
     if x_range is None:
         return None
-    arr = np.asarray(x_range, float)
+    try:
+        arr = np.asarray(x_range, float)
+    except (TypeError, ValueError):
+        raise TypeError(f"`x_range` must be (low, high) or one (low, high) per species; got "
+                        f"{x_range!r}.") from None
     if arr.shape == (2,):
         arr = np.tile(arr, (N, 1))
     if arr.shape != (N, 2):
         raise ValueError(f"`x_range` must be (low, high) or one (low, high) per species, shape "
                          f"({N}, 2); got shape {arr.shape}.")
-    if np.any(np.isnan(arr)) or np.any(arr[:, 0] < 0) or np.any(arr[:, 1] <= arr[:, 0]):
-        raise ValueError("`x_range` must have 0 <= low < high for every species; got "
-                         f"{arr.tolist()}.")
+    if np.any(np.isnan(arr)) or not np.all(np.isfinite(arr[:, 0])) or np.any(arr[:, 0] < 0) \
+            or np.any(arr[:, 1] <= arr[:, 0]):
+        raise ValueError("`x_range` must have 0 <= low < high, low finite, for every species; "
+                         f"got {arr.tolist()}.")
     return arr
+
+
+def _require_finite_range(bounds, why: str) -> None:
+    if bounds is not None and not np.all(np.isfinite(bounds)):
+        raise ValueError(f"`x_range` must be finite here ({why}); got {bounds.tolist()}.")
 
 
 def _polynomial_rhs(net: Network) -> np.ndarray:
@@ -354,6 +350,7 @@ def _steady_states_1d(net: Network, bounds, V) -> list[np.ndarray]:
     if bounds is None:
         raise ValueError("`x_range` is required for a network with general rate laws (its "
                          "steady states are found by bracketing on that range).")
+    _require_finite_range(bounds, "general rate laws are bracketed on a grid over it")
     grid = np.linspace(bounds[0, 0], bounds[0, 1], 4001)
     f = _rhs_raw(net, grid[:, None], V)[:, 0]
     out = [grid[i] for i in np.nonzero(f == 0)[0]]
@@ -365,6 +362,7 @@ def _steady_states_1d(net: Network, bounds, V) -> list[np.ndarray]:
 
 def _steady_states_nd(net: Network, bounds, conserved, V, n_starts: int) -> list[np.ndarray]:
     N = net.N
+    _require_finite_range(bounds, "the starting points are drawn from it")
     L = net.conservation_laws().astype(float)
     Q = _stoichiometric_basis(net)
     box = np.tile([0.0, 10.0], (N, 1)) if bounds is None else bounds
@@ -454,8 +452,7 @@ def steady_states(net: Network, x_range=None, conserved=None, V: float | None = 
     _check_network(net)
     V = _volume_for(net, V)
     bounds = _check_range(x_range, net.N)
-    if isinstance(n_starts, bool) or not isinstance(n_starts, numbers.Integral) or n_starts < 1:
-        raise ValueError(f"`n_starts` must be an integer >= 1; got {n_starts!r}.")
+    n_starts = check_positive_int(n_starts, "n_starts")
     L = net.conservation_laws()
     if L.shape[0]:
         if conserved is None:
@@ -463,7 +460,11 @@ def steady_states(net: Network, x_range=None, conserved=None, V: float | None = 
                 f"`conserved` is required: this network has {L.shape[0]} conservation law(s) "
                 f"L x = T with L = {L.tolist()} (species {list(net.species)}); pass the totals T "
                 "of the compatibility class.")
-        T = np.asarray(conserved, float).reshape(-1)
+        try:
+            T = np.asarray(conserved, float).reshape(-1)
+        except (TypeError, ValueError):
+            raise TypeError(f"`conserved` must be an array of {L.shape[0]} totals; got "
+                            f"{conserved!r}.") from None
         if T.shape != (L.shape[0],) or not np.all(np.isfinite(T)) or np.any(T < 0):
             raise ValueError(f"`conserved` must hold {L.shape[0]} finite totals >= 0, one per "
                              f"row of net.conservation_laws(); got {conserved!r}.")
@@ -487,7 +488,7 @@ def steady_states(net: Network, x_range=None, conserved=None, V: float | None = 
 # Jacobian, diffusion matrix, linear noise
 # ---------------------------------------------------------------------------------------------
 def jacobian(net: Network, x, V: float | None = None) -> np.ndarray:
-    r"""Jacobian of the rate equations, :math:`J_{ij} = \partial f_i/\partial x_j`.
+    r"""Jacobian :math:`J_{ij} = \partial f_i/\partial x_j` of the rate equations (Ge–Qian Eq. 4).
 
     .. math::
 
@@ -642,7 +643,7 @@ def lna_covariance_path(net: Network, x0, times, C0=None, rtol: float = 1e-10,
     V = _volume_for(net, V)
     x0 = _check_point(net, x0, "x0")
     times = check_times(times, "times")
-    rtol, atol = _check_tol(rtol, "rtol"), _check_tol(atol, "atol")
+    rtol, atol = check_positive_real(rtol, "rtol"), check_positive_real(atol, "atol")
     N = net.N
     if C0 is None:
         C0 = np.zeros((N, N))
