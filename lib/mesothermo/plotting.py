@@ -18,11 +18,11 @@ Examples
 
 from __future__ import annotations
 
-import numbers
-
 import matplotlib as mpl
 import matplotlib.pyplot as plt
 from cycler import cycler
+
+from ._validation import check_positive_int
 
 __all__ = ["COLORS", "STYLE", "FIGSIZE", "use_style", "subplots"]
 
@@ -94,11 +94,7 @@ def subplots(nrows: int = 1, ncols: int = 1, **kw):
     axes : matplotlib.axes.Axes or ndarray of Axes
         As :func:`matplotlib.pyplot.subplots` returns them (squeezed by default).
     """
-    for name, value in (("nrows", nrows), ("ncols", ncols)):
-        if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-            raise TypeError(f"`{name}` must be an integer >= 1; got {type(value).__name__}.")
-        if value < 1:
-            raise ValueError(f"`{name}` must be an integer >= 1; got {value}.")
+    nrows, ncols = check_positive_int(nrows, "nrows"), check_positive_int(ncols, "ncols")
     if "figsize" not in kw:
         width = min(FIGSIZE[0] + 3.4 * (ncols - 1), 10.0)
         height = FIGSIZE[1] + 3.2 * (nrows - 1)
