@@ -305,5 +305,29 @@ def test_p_shape_and_species_checked():
         cme.index([31])
 
 
+def test_marginal_species_by_name_index_and_numpy_integer():
+    cme = CME(mt.models.isomerisation(2.0, 0.5), V=1.0, max_counts=10, n0=[10, 0])
+    np.testing.assert_array_equal(cme.marginal("B"), cme.marginal(1))
+    np.testing.assert_array_equal(cme.marginal(np.int64(1)), cme.marginal(1))
+    with pytest.raises(ValueError, match=r"`i` names an unknown species 'C'; species are"):
+        cme.marginal("C")
+    with pytest.raises(ValueError, match="`i` must be a species index 0..1"):
+        cme.marginal(True)
+
+
+def test_to_grid_takes_log_probabilities():
+    # log_stationary is -inf where the chain never goes; to_grid must place it, not refuse it
+    cme = CME(mt.Network.from_string("X -> 0 ; 1"), V=1.0, max_counts=3)
+    grid = cme.to_grid(cme.log_stationary())
+    np.testing.assert_array_equal(grid, [0.0, -np.inf, -np.inf, -np.inf])
+    with pytest.raises(ValueError, match="`p` must be finite"):
+        cme.mean(np.array([1.0, np.nan, 0.0, 0.0]))
+
+
+def test_max_counts_bool_is_a_type_error():
+    with pytest.raises(TypeError, match="`max_counts`"):
+        CME(mt.models.immigration_death(), 1.0, True)
+
+
 def test_exported_from_package():
     assert mt.CME is CME

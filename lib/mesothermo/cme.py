@@ -53,7 +53,7 @@ import numpy as np
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
-from ._validation import check_counts, check_times, check_volume
+from ._validation import check_counts, check_network, check_species, check_times, check_volume
 from .network import Network
 
 __all__ = ["CME"]
@@ -68,24 +68,10 @@ _MAX_BAND_BYTES = 1_500_000_000
 
 
 def _check_max_counts(max_counts, N: int) -> np.ndarray:
-    if isinstance(max_counts, bool):
-        raise TypeError("`max_counts` must be a non-negative integer or a sequence of "
-                        f"{N} non-negative integers; got bool.")
-    if isinstance(max_counts, numbers.Integral):
+    """One bound per species (an int applies to all), checked as counts are."""
+    if isinstance(max_counts, numbers.Integral) and not isinstance(max_counts, bool):
         max_counts = [int(max_counts)] * N
-    try:
-        arr = np.asarray(max_counts, dtype=float)
-    except (TypeError, ValueError):
-        raise TypeError("`max_counts` must be a non-negative integer or a sequence of "
-                        f"{N} non-negative integers.") from None
-    if arr.ndim == 0 and N == 1:
-        arr = arr.reshape(1)
-    if arr.shape != (N,):
-        raise ValueError(f"`max_counts` must be an integer or have shape ({N},), one bound per "
-                         f"species; got shape {arr.shape}.")
-    if not np.all(np.isfinite(arr)) or np.any(arr < 0) or np.any(arr != np.round(arr)):
-        raise ValueError(f"`max_counts` must hold non-negative integers; got {arr.tolist()}.")
-    return arr.astype(np.int64)
+    return check_counts(max_counts, N, "max_counts")
 
 
 class CME:
@@ -142,9 +128,7 @@ class CME:
     """
 
     def __init__(self, net: Network, V: float, max_counts, n0=None):
-        if not isinstance(net, Network):
-            raise TypeError(f"`net` must be a mesothermo.Network; got {type(net).__name__}.")
-        self.net = net
+        self.net = check_network(net)
         self.V = check_volume(V)
         N = net.N
         self.max_counts = _check_max_counts(max_counts, N)
@@ -313,7 +297,7 @@ class CME:
                              f"L n = {self.class_totals.tolist()} of this lattice.")
         return i
 
-    def _check_p(self, p, name: str = "p") -> np.ndarray:
+    def _check_p(self, p, name: str = "p", finite: bool = True) -> np.ndarray:
         if p is None:
             return self.stationary()
         try:
@@ -324,7 +308,7 @@ class CME:
         if arr.shape != (self.N_states,):
             raise ValueError(f"`{name}` must have shape ({self.N_states},), one value per "
                              f"lattice state; got shape {arr.shape}.")
-        if not np.all(np.isfinite(arr)):
+        if finite and not np.all(np.isfinite(arr)):
             raise ValueError(f"`{name}` must be finite.")
         return arr
 
@@ -733,11 +717,7 @@ class CME:
 
         :math:`p_i(m) = \sum_{n : n_i = m} p(n)`; ``p=None`` uses :meth:`stationary`.
         """
-        if isinstance(i, str):
-            i = self.net.species_index(i)
-        if isinstance(i, bool) or not isinstance(i, numbers.Integral) or not 0 <= i < self.net.N:
-            raise ValueError(f"`i` must be a species index 0..{self.net.N - 1} or a name in "
-                             f"{list(self.net.species)}; got {i!r}.")
+        i = check_species(i, self.net.species, "i")
         p = self._check_p(p)
         return np.bincount(self.states[:, i], weights=p, minlength=int(self.max_counts[i]) + 1)
 
@@ -760,8 +740,9 @@ class CME:
         r"""Net flux of each reaction :math:`J_\ell = \sum_n p(n)\,(r_{+\ell}(n) - r_{-\ell}(n))`,
         shape (M,).
 
-        At a detailed-balanced stationary law every :math:`J_\ell` vanishes (Ge–Qian
-        assumption iv); a nonzero value is the stationary current of a driven network.
+        At a detailed-balanced stationary law every :math:`J_\ell` vanishes (detailed balance,
+        whose macroscopic form is Ge–Qian Eq. 9); a nonzero value is the stationary current of
+        a driven network.
         """
         p = self._check_p(p)
         return p @ (self._rp - self._rm)
@@ -769,10 +750,11 @@ class CME:
     def to_grid(self, p) -> np.ndarray:
         """Values on the lattice placed in an array shaped by the box (NaN outside the class).
 
-        ``p`` has shape (S,); the result has shape ``tuple(max_counts + 1)``, indexed by the
-        copy numbers, e.g. ``grid[n_X, n_Y]`` for 2-D plots (``pcolormesh(grid.T)``).
+        ``p`` has shape (S,), any values (``-inf`` from :meth:`log_stationary` included); the
+        result has shape ``tuple(max_counts + 1)``, indexed by the copy numbers, e.g.
+        ``grid[n_X, n_Y]`` for 2-D plots (``pcolormesh(grid.T)``).
         """
-        p = self._check_p(p)
+        p = self._check_p(p, finite=False)
         grid = np.full(self.shape, np.nan)
         grid.reshape(-1)[self._flat] = p
         return grid
