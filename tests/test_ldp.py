@@ -217,3 +217,33 @@ def test_eq10_refuses_a_network_that_is_not_complex_balanced():
     assert np.max(np.abs(res)) > 1e-2          # Eq. 10 does not solve Eq. 6 here
     with pytest.raises(ValueError, match="positive"):
         mt.rate_function_complex_balanced(mt.models.immigration_death(), [0.0])
+
+
+def test_eq10_tolerance_and_flag_are_checked():
+    # A NaN tol made the complex-balance check pass for any network (defect > nan is False).
+    net = mt.models.brusselator(reverse=1.0)
+    with pytest.raises(ValueError, match="`tol` must be a finite number > 0"):
+        mt.rate_function_complex_balanced(net, [1.0, 1.0], tol=float("nan"))
+    with pytest.raises(ValueError, match="`tol`"):
+        mt.rate_function_complex_balanced(net, [1.0, 1.0], tol=-1e-8)
+    with pytest.raises(TypeError, match="`check` must be True or False"):
+        mt.rate_function_complex_balanced(net, [1.0, 1.0], check="no")
+
+
+def test_1d_and_characteristics_arguments_named():
+    net = mt.models.immigration_death()
+    with pytest.raises(TypeError, match="`x_grid` must be an array"):
+        mt.rate_function_1d(net, ["a", "b"], 1.0)
+    with pytest.raises(TypeError, match="`x_ref` must be a real number"):
+        mt.rate_function_1d(net, [1.0, 2.0], "10")
+    with pytest.raises(ValueError, match="`nodes` must be an integer >= 2"):
+        mt.rate_function_1d(net, [1.0, 2.0], 1.0, nodes=1)
+    two = mt.models.open_isomerisation()
+    with pytest.raises(ValueError, match="`n_rays` must be an integer >= 4"):
+        mt.rate_function_characteristics(two, [1.0, 1.0], n_rays=2)
+    with pytest.raises(ValueError, match="`radius` must be a finite number > 0"):
+        mt.rate_function_characteristics(two, [1.0, 1.0], radius=float("nan"))
+    with pytest.raises(ValueError, match="`t_max` must be a finite number > 0"):
+        mt.rate_function_characteristics(two, [1.0, 1.0], t_max=-1.0)
+    with pytest.raises(TypeError, match="`phi_tol`"):
+        mt.rate_function_characteristics(two, [1.0, 1.0], phi_tol="small")

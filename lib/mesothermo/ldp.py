@@ -46,7 +46,8 @@ from scipy.linalg import expm
 from scipy.spatial import Delaunay, cKDTree
 from scipy.special import roots_legendre, xlogy
 
-from ._validation import check_concentrations, check_volume
+from ._validation import (check_concentrations, check_nonnegative_real, check_positive_int,
+                          check_positive_real, check_volume)
 from .network import Network
 from .rre import (_check_network, _check_point, _jacobian_raw, _rate_gradients, _rates_raw,
                   _volume_for, lna_covariance, steady_states)
@@ -383,17 +384,17 @@ def rate_function_1d(net: Network, x_grid, x_ref: float, V: float | None = None,
                          "for two species.")
     if not np.any(net.nu):
         raise ValueError("`net` does not change x (every nu is 0).")
-    xg = np.asarray(x_grid, float)
+    try:
+        xg = np.asarray(x_grid, float)
+    except (TypeError, ValueError):
+        raise TypeError(f"`x_grid` must be an array of concentrations; got {x_grid!r}.") from None
     if xg.ndim == 2 and xg.shape[1] == 1:
         xg = xg[:, 0]
     if xg.ndim != 1 or xg.size == 0:
         raise ValueError(f"`x_grid` must be 1-D (or shape (K, 1)); got shape {xg.shape}.")
     check_concentrations(xg[:, None], 1, "x_grid")
-    if isinstance(x_ref, bool) or not isinstance(x_ref, numbers.Real) or not (
-            np.isfinite(x_ref) and x_ref >= 0):
-        raise ValueError(f"`x_ref` must be a finite concentration >= 0; got {x_ref!r}.")
-    if isinstance(nodes, bool) or not isinstance(nodes, numbers.Integral) or nodes < 2:
-        raise ValueError(f"`nodes` must be an integer >= 2; got {nodes!r}.")
+    x_ref = check_nonnegative_real(x_ref, "x_ref", "concentration")
+    nodes = check_positive_int(nodes, "nodes", minimum=2)
     pts, inverse = np.unique(np.concatenate([xg, [float(x_ref)]]), return_inverse=True)
     t, w = roots_legendre(int(nodes))
     # Sub-intervals: phi' may behave like ln x near x = 0 (a rate vanishes there), so an
@@ -880,14 +881,12 @@ def rate_function_characteristics(net: Network, x_ss=None, n_rays: int = 48,
     if net.conservation_laws().shape[0]:
         raise ValueError("`net` has a conservation law, so its dynamics is one-dimensional on "
                          "each compatibility class; characteristics need two free dimensions.")
-    for name, val, lo in (("n_rays", n_rays, 4), ("max_rays", max_rays, 4)):
-        if isinstance(val, bool) or not isinstance(val, numbers.Integral) or val < lo:
-            raise ValueError(f"`{name}` must be an integer >= {lo}; got {val!r}.")
-    for name, val in (("radius", radius), ("spread", spread), ("max_gap", max_gap),
-                      ("rtol", rtol), ("atol", atol)):
-        if isinstance(val, bool) or not isinstance(val, numbers.Real) or not (
-                np.isfinite(val) and val > 0):
-            raise ValueError(f"`{name}` must be a finite number > 0; got {val!r}.")
+    n_rays = check_positive_int(n_rays, "n_rays", minimum=4)
+    max_rays = check_positive_int(max_rays, "max_rays", minimum=4)
+    radius, spread, max_gap, rtol, atol = (
+        check_positive_real(val, name) for name, val in (
+            ("radius", radius), ("spread", spread), ("max_gap", max_gap), ("rtol", rtol),
+            ("atol", atol)))
     if not (isinstance(phi_max, numbers.Real) and phi_max > 0):
         raise ValueError(f"`phi_max` must be a number > 0; got {phi_max!r}.")
     if box is not None:
@@ -913,17 +912,13 @@ def rate_function_characteristics(net: Network, x_ss=None, n_rays: int = 48,
         box = np.column_stack([x_ss / 20.0, 3.0 * x_ss])
     if np.any(x_ss <= box[:, 0]) or np.any(x_ss >= box[:, 1]):
         raise ValueError(f"`box` must contain `x_ss` = {x_ss.tolist()} in its interior.")
-    if t_max is None:
-        pass
-    elif isinstance(t_max, bool) or not isinstance(t_max, numbers.Real) or not (
-            np.isfinite(t_max) and t_max > 0):
-        raise ValueError(f"`t_max` must be a finite number > 0; got {t_max!r}.")
+    if t_max is not None:
+        t_max = check_positive_real(t_max, "t_max")
     scale = box[:, 1] - box[:, 0]
     if phi_tol is None:
         phi_tol = 1e-3 * float(np.sum(x_ss))
-    elif isinstance(phi_tol, bool) or not isinstance(phi_tol, numbers.Real) or not (
-            np.isfinite(phi_tol) and phi_tol > 0):
-        raise ValueError(f"`phi_tol` must be a finite number > 0; got {phi_tol!r}.")
+    else:
+        phi_tol = check_positive_real(phi_tol, "phi_tol")
     # Launch curve: the circle of Mahalanobis radius `spread` (dx = spread L_C u) carried
     # backwards by the linearised uphill flow d(dx)/dt = A dx, A = -C J^T C^{-1}, for the time T
     # that shrinks its slowest direction to `radius`. Forward, the rays then reach the circle
@@ -1041,6 +1036,9 @@ def rate_function_complex_balanced(net: Network, x_ss, check: bool = True,
     _check_network(net)
     net.require_mass_action("Eq. 10 (the complex-balanced rate function)")
     x_ss = _check_point(net, x_ss, "x_ss")
+    if not isinstance(check, (bool, np.bool_)):
+        raise TypeError(f"`check` must be True or False; got {check!r}.")
+    tol = check_positive_real(tol, "tol")  # a NaN tol would pass every network unchecked
     if np.any(x_ss <= 0):
         raise ValueError(f"`x_ss` must be positive (complex-balanced steady states are); got "
                          f"{x_ss.tolist()}.")
