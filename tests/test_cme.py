@@ -331,3 +331,82 @@ def test_max_counts_bool_is_a_type_error():
 
 def test_exported_from_package():
     assert mt.CME is CME
+
+
+# -- mean first-passage times (backward equation) ----------------------------------------------
+def _one_step_rates(cme):
+    """w+(n), w-(n) of a one-species one-step chain on its lattice, and ln pi(n) (unnormalised)."""
+    rp, rm = cme.propensities
+    nu = cme.net.nu[:, 0]
+    up = rp[:, nu == 1].sum(1) + rm[:, nu == -1].sum(1)
+    down = rp[:, nu == -1].sum(1) + rm[:, nu == 1].sum(1)
+    log_pi = np.concatenate([[0.0], np.cumsum(np.log(up[:-1]) - np.log(down[1:]))])
+    return up, down, log_pi
+
+
+@pytest.mark.parametrize("net, V, K", [(mt.models.schlogl(), 10.0, 80),
+                                       (mt.models.immigration_death(k_in=10, k_out=1), 3.0, 90)])
+def test_mean_first_passage_time_matches_the_birth_death_formula(net, V, K):
+    # tau(n0 -> {n >= m}) = sum_{k=n0}^{m-1} sum_{j<=k} pi_j / (w+_k pi_k), and downwards with the
+    # reflecting wall at K: tau(n0 -> {n <= j}) = sum_{k=j+1}^{n0} sum_{i>=k} pi_i / (w-_k pi_k).
+    cme = CME(net, V=V, max_counts=K)
+    up, down, log_pi = _one_step_rates(cme)
+    lo, hi = int(0.1 * K), int(0.4 * K)
+    tau_up = cme.mean_first_passage_time(cme.states[:, 0] >= hi)
+    tau_down = cme.mean_first_passage_time(lambda n: n[:, 0] <= lo)
+    for n0 in range(0, hi):
+        exact = sum(np.exp(np.logaddexp.reduce(log_pi[:k + 1]) - log_pi[k]) / up[k]
+                    for k in range(n0, hi))
+        assert abs(tau_up[n0] / exact - 1) < 1e-10, (n0, tau_up[n0], exact)
+    for n0 in range(lo + 1, K + 1):
+        exact = sum(np.exp(np.logaddexp.reduce(log_pi[k:]) - log_pi[k]) / down[k]
+                    for k in range(lo + 1, n0 + 1))
+        assert abs(tau_down[n0] / exact - 1) < 1e-10, (n0, tau_down[n0], exact)
+    assert np.all(tau_up[hi:] == 0) and np.all(tau_down[:lo + 1] == 0)
+
+
+def test_mean_first_passage_time_solves_the_backward_equation_in_two_dimensions():
+    cme = CME(two_immigration_death(), V=2.0, max_counts=(25, 30))
+    target = (cme.states[:, 0] + cme.states[:, 1]) >= 18
+    tau = cme.mean_first_passage_time(target)
+    assert np.all(tau[target] == 0) and np.all(tau[~target] > 0)
+    lhs = cme.reflecting_generator.T @ tau
+    np.testing.assert_allclose(lhs[~target], -1.0, rtol=0, atol=1e-11 * tau.max())
+    p0 = cme.stationary()
+    assert cme.mean_first_passage_time(target, p0=p0) == pytest.approx(p0 @ tau, rel=1e-14)
+
+
+def test_mean_first_passage_time_is_infinite_where_the_target_is_not_reached():
+    # Pure death X -> 0 (rate n): from n > 2 the chain passes 2 surely, after sum_{k=3}^n 1/k;
+    # from n < 2 it never gets there.
+    cme = CME(mt.Network.from_string("X -> 0 ; 1"), V=1.0, max_counts=6)
+    tau = cme.mean_first_passage_time(cme.states[:, 0] == 2)
+    exact = [np.inf, np.inf, 0.0] + [sum(1 / k for k in range(3, n + 1)) for n in range(3, 7)]
+    np.testing.assert_allclose(tau, exact, rtol=1e-14)
+    # Linear birth and death, n = 0 absorbing: from 1..3 the chain can reach 4, but it can also
+    # fall into 0 first, so the mean time to 4 is infinite; with immigration it is finite.
+    cme = CME(mt.Network.from_string("X -> 2 X ; 1\nX -> 0 ; 1"), V=1.0, max_counts=4)
+    tau = cme.mean_first_passage_time(lambda n: n[:, 0] == 4)
+    assert np.all(np.isinf(tau[:4])) and tau[4] == 0
+    p0 = np.zeros(cme.N_states)
+    p0[[2, 4]] = 0.5
+    assert cme.mean_first_passage_time(lambda n: n[:, 0] == 4, p0=p0) == np.inf
+    cme = CME(mt.Network.from_string("0 -> X ; 1\nX -> 2 X ; 1\nX -> 0 ; 1"), V=1.0,
+              max_counts=4)
+    tau = cme.mean_first_passage_time(lambda n: n[:, 0] == 4)
+    assert np.all(np.isfinite(tau)) and np.all(tau[:4] > 0)
+    p0[[2, 4]] = 0.0, 1.0   # starting on the target: no time, even with inf elsewhere
+    cme = CME(mt.Network.from_string("X -> 2 X ; 1\nX -> 0 ; 1"), V=1.0, max_counts=4)
+    assert cme.mean_first_passage_time(lambda n: n[:, 0] == 4, p0=p0) == 0.0
+
+
+def test_mean_first_passage_time_checks_its_arguments():
+    cme = CME(mt.models.immigration_death(k_in=10, k_out=1), V=1.0, max_counts=30)
+    with pytest.raises(ValueError, match="empty"):
+        cme.mean_first_passage_time(np.zeros(cme.N_states, bool))
+    with pytest.raises(ValueError, match="boolean mask"):
+        cme.mean_first_passage_time(np.ones(5, bool))
+    with pytest.raises(ValueError, match="boolean mask"):
+        cme.mean_first_passage_time(cme.states[:, 0])          # integers, not a mask
+    with pytest.raises(ValueError, match="non-negative"):
+        cme.mean_first_passage_time(cme.states[:, 0] >= 20, p0=-np.ones(cme.N_states))

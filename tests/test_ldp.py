@@ -127,6 +127,58 @@ def test_1d_errors():
         mt.rate_function_1d(mt.Network.from_string("0 -> 2 X ; 1"), [1.0, 2.0], 1.0)
 
 
+def test_jump_rates_1d_schlogl_closed_form_and_the_slope():
+    # W+ = k1 a x^2 + k3 b, W- = k2 x^3 + k4 x; phi' = ln(W-/W+) is rate_function_1d's slope
+    net = mt.models.schlogl(k1=3.0, k2=0.6, k3=0.25, k4=2.95)
+    x = np.linspace(0.0, 6.0, 61)
+    W = mt.jump_rates_1d(net, x)
+    assert isinstance(W, mt.JumpRates)
+    np.testing.assert_allclose(W.up, 3.0 * x**2 + 0.25, rtol=1e-15, atol=0)
+    np.testing.assert_allclose(W.down, 0.6 * x**3 + 2.95 * x, rtol=1e-15, atol=0)
+    np.testing.assert_allclose(ldp._slope_1d(net, x[1:], None),
+                               np.log(W.down[1:] / W.up[1:]), rtol=1e-15, atol=1e-15)
+    up, down = mt.jump_rates_1d(net, x[:, None])          # (K, 1) input, tuple unpacking
+    np.testing.assert_array_equal(up, W.up)
+
+
+def test_jump_rates_1d_with_volume_are_the_propensities():
+    # w+-(n)/V at n = Vx, with the falling factorials: a_+ = -k1 a x, a_- = -3 k2 x^2 at O(1/V)
+    net, V = mt.models.schlogl(), 50.0
+    n = np.arange(0, 301)
+    w = mt.jump_rates_1d(net, n / V, V=V)
+    rp, rm = net.propensities(n[:, None], V)
+    assert net.nu[:, 0].tolist() == [1, 1]                 # both forward directions add one X
+    np.testing.assert_allclose(w.up, (rp[:, 0] + rp[:, 1]) / V, rtol=1e-14, atol=0)
+    np.testing.assert_allclose(w.down, (rm[:, 0] + rm[:, 1]) / V, rtol=1e-14, atol=0)
+    V_big, x = 1e6, np.arange(1, 51) / 10
+    W, w = mt.jump_rates_1d(net, x), mt.jump_rates_1d(net, x, V=V_big)
+    np.testing.assert_allclose(V_big * (w.up - W.up), -3.0 * x, rtol=1e-6)
+    np.testing.assert_allclose(V_big * (w.down - W.down), -3 * 0.6 * x**2, rtol=1e-5)
+
+
+def test_jump_rates_1d_errors():
+    with pytest.raises(ValueError, match="one species"):
+        mt.jump_rates_1d(mt.models.open_isomerisation(), [1.0])
+    with pytest.raises(ValueError, match="not one-step"):
+        mt.jump_rates_1d(mt.Network.from_string("0 -> X ; 1\n2 X -> 0 ; 1"), [1.0])
+    with pytest.raises(ValueError, match="non-negative"):
+        mt.jump_rates_1d(mt.models.immigration_death(), [-1.0])
+
+
+def test_kurtz_hu_residual_relative_to_the_total_rate():
+    net = mt.models.brusselator(a=1.0, b=1.5, reverse=0.1)
+    rng = np.random.default_rng(3)
+    x, g = rng.uniform(0.1, 3.0, (40, 2)), rng.normal(size=(40, 2))
+    Rp, Rm = net.rates(x)
+    np.testing.assert_allclose(mt.kurtz_hu_residual(net, x, g, relative=True),
+                               mt.kurtz_hu_residual(net, x, g) / (Rp + Rm).sum(-1),
+                               rtol=1e-15, atol=0)
+    # NaN where no reaction runs (pure death at x = 0)
+    death = mt.Network.from_string("X -> 0 ; 1")
+    res = mt.kurtz_hu_residual(death, [[0.0], [2.0]], [[0.3], [0.3]], relative=True)
+    assert np.isnan(res[0]) and res[1] == pytest.approx(-np.expm1(-0.3))
+
+
 # ---------------------------------------------------------------------------------------------
 # From the CME (Eq. 8)
 # ---------------------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ macroscopic one (:mod:`~mesothermo.rre`, Ge–Qian Eq. 4), and both feed large d
 from . import models, plotting, widgets
 from .cme import CME
 from .ldp import (Characteristics, ComplexBalancedRateFunction, RateFunctionSample, Ray,
-                  hamiltonian, kurtz_hu_residual, rate_function_1d,
+                  JumpRates, hamiltonian, jump_rates_1d, kurtz_hu_residual, rate_function_1d,
                   rate_function_characteristics, rate_function_complex_balanced,
                   rate_function_from_cme)
 from .network import Network, RatePair, Reaction, ReactionSyntaxError
@@ -27,7 +27,8 @@ __all__ = [
     "rre_rhs", "solve_rre", "steady_states", "SteadyState", "jacobian", "diffusion_matrix",
     "lna_covariance", "lna_covariance_path", "LNAPath",
     # large deviations
-    "hamiltonian", "kurtz_hu_residual", "rate_function_from_cme", "rate_function_1d",
+    "hamiltonian", "kurtz_hu_residual", "jump_rates_1d", "JumpRates",
+    "rate_function_from_cme", "rate_function_1d",
     "rate_function_characteristics", "rate_function_complex_balanced",
     "RateFunctionSample", "Characteristics", "Ray", "ComplexBalancedRateFunction",
     # presentation

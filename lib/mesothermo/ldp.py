@@ -52,7 +52,8 @@ from .network import Network
 from .rre import (_check_network, _check_point, _jacobian_raw, _rate_gradients, _rates_raw,
                   _volume_for, lna_covariance, steady_states)
 
-__all__ = ["hamiltonian", "kurtz_hu_residual", "rate_function_from_cme", "rate_function_1d",
+__all__ = ["hamiltonian", "kurtz_hu_residual", "jump_rates_1d", "JumpRates",
+           "rate_function_from_cme", "rate_function_1d",
            "rate_function_characteristics", "rate_function_complex_balanced",
            "RateFunctionSample", "Characteristics", "Ray", "ComplexBalancedRateFunction"]
 
@@ -167,7 +168,8 @@ def hamiltonian(net: Network, x, p, V: float | None = None) -> np.ndarray:
     return _hamiltonian_raw(net, x, p, V)
 
 
-def kurtz_hu_residual(net: Network, x, grad_phi, V: float | None = None) -> np.ndarray:
+def kurtz_hu_residual(net: Network, x, grad_phi, V: float | None = None,
+                      relative: bool = False) -> np.ndarray:
     r"""The left side of the Kurtz–Hu equation (Ge–Qian Eq. 6) as printed.
 
     .. math::
@@ -176,8 +178,9 @@ def kurtz_hu_residual(net: Network, x, grad_phi, V: float | None = None) -> np.n
         + R_{-\ell}(x)\bigl[1 - e^{-\nu_\ell\cdot\nabla\varphi}\bigr]
         = -H(x, \nabla\varphi)
 
-    It vanishes where :math:`\varphi` solves Eq. 6. Its size is a rate; compare it with the
-    total rate :math:`\sum_\ell R_{+\ell} + R_{-\ell}` at the same ``x`` for a relative check.
+    It vanishes where :math:`\varphi` solves Eq. 6. Its size is a rate; ``relative=True``
+    divides it by the total rate :math:`\sum_\ell R_{+\ell}(x) + R_{-\ell}(x)` at the same
+    ``x``, a dimensionless check that is comparable across the state space.
 
     Parameters
     ----------
@@ -187,10 +190,13 @@ def kurtz_hu_residual(net: Network, x, grad_phi, V: float | None = None) -> np.n
         :math:`\nabla\varphi(x)`, broadcast against ``x``.
     V : float, optional
         Volume; needed only for general rate laws.
+    relative : bool
+        Divide by the total rate at ``x`` (NaN where every rate vanishes).
 
     Returns
     -------
     ndarray, shape (...)
+        A rate (concentration per unit time), or dimensionless with ``relative=True``.
 
     Examples
     --------
@@ -206,7 +212,13 @@ def kurtz_hu_residual(net: Network, x, grad_phi, V: float | None = None) -> np.n
     V = _volume_for(net, V)
     x, g = _check_xp(net, x, grad_phi, "grad_phi")
     x, g = np.broadcast_arrays(x, g)
-    return -_hamiltonian_raw(net, x, g, V)
+    res = -_hamiltonian_raw(net, x, g, V)
+    if not relative:
+        return res
+    Rp, Rm = _rates_raw(net, x, V)
+    total = np.sum(Rp + Rm, axis=-1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(total > 0, res / np.where(total > 0, total, 1.0), np.nan)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -276,17 +288,103 @@ def rate_function_from_cme(net: Network, V: float, max_counts, n0=None) -> RateF
 # ---------------------------------------------------------------------------------------------
 # One dimension, exactly
 # ---------------------------------------------------------------------------------------------
+class JumpRates(NamedTuple):
+    r""":math:`W_+` (``up``) and :math:`W_-` (``down``) of a one-step chain, each shape (K,)."""
+
+    up: np.ndarray
+    down: np.ndarray
+
+
+def _jumps_1d(nu: np.ndarray, Rp: np.ndarray, Rm: np.ndarray):
+    """The jumps of a 1-D chain and their rates: (jumps (J,), rates (K, J)), nu = 0 dropped."""
+    jumps = np.concatenate([nu, -nu])
+    rates = np.concatenate([Rp, Rm], axis=-1)
+    keep = jumps != 0
+    return jumps[keep], rates[:, keep]
+
+
+def _up_down(jumps: np.ndarray, rates: np.ndarray) -> JumpRates:
+    """Total rates of the +1 and of the -1 jumps (the caller checks that there are no others)."""
+    return JumpRates(np.sum(rates[:, jumps == 1], axis=1), np.sum(rates[:, jumps == -1], axis=1))
+
+
+def jump_rates_1d(net: Network, x, V: float | None = None) -> JumpRates:
+    r"""The rates :math:`W_\pm(x)` of the up and down jumps of a one-species, one-step network.
+
+    Collecting the reactions by the direction in which they move :math:`x` (every
+    :math:`\nu_\ell \in \{-1, 0, +1\}`),
+
+    .. math::
+
+        W_+(x) = \sum_{\ell:\,\nu_\ell=+1} R_{+\ell}(x) + \sum_{\ell:\,\nu_\ell=-1} R_{-\ell}(x),
+        \qquad
+        W_-(x) = \sum_{\ell:\,\nu_\ell=-1} R_{+\ell}(x) + \sum_{\ell:\,\nu_\ell=+1} R_{-\ell}(x).
+
+    These are the rates of the 1-D form of the Kurtz–Hu equation (Ge–Qian Eq. 6):
+    :math:`H = W_+(e^p - 1) + W_-(e^{-p} - 1)`, whose non-zero root
+    :math:`\varphi^{ss\prime} = \ln(W_-/W_+)` :func:`rate_function_1d` integrates.
+
+    With ``V`` given, the same sums of the *mesoscopic* propensities at :math:`n = Vx`, divided
+    by :math:`V`: :math:`w_\pm(Vx)/V = W_\pm(x) + a_\pm(x)/V + O(V^{-2})`, which for mass
+    action carries the falling factorials (:meth:`Network.propensities`) and for general rate
+    laws is :math:`R_{\pm\ell}(x)` at that volume. :math:`Vx` need not be an integer (the
+    falling factorials are evaluated as polynomials, clipped at 0).
+
+    Parameters
+    ----------
+    net : Network
+        One species, every :math:`|\nu_\ell| \le 1`.
+    x : array_like, shape (K,) or (K, 1)
+        Concentrations, non-negative.
+    V : float, optional
+        Volume. ``None`` (mass action only): the limits :math:`W_\pm(x)`.
+
+    Returns
+    -------
+    JumpRates
+        ``(up, down)``, each shape (K,), concentration per unit time. Unpacks as a tuple.
+
+    Examples
+    --------
+    Immigration–death: :math:`W_+ = k_{in}`, :math:`W_- = k_{out}x`.
+
+    >>> import mesothermo as mt
+    >>> W = mt.jump_rates_1d(mt.models.immigration_death(k_in=10, k_out=1), [5.0, 20.0])
+    >>> W.up.tolist(), W.down.tolist()
+    ([10.0, 10.0], [5.0, 20.0])
+    """
+    _check_network(net)
+    if net.N != 1:
+        raise ValueError(f"`net` must have one species for W+-; it has {net.N} "
+                         f"({list(net.species)}).")
+    xg = np.asarray(x, float)
+    if xg.ndim == 2 and xg.shape[1] == 1:
+        xg = xg[:, 0]
+    if xg.ndim == 0:
+        xg = xg.reshape(1)
+    if xg.ndim != 1:
+        raise ValueError(f"`x` must be 1-D (or shape (K, 1)); got shape {xg.shape}.")
+    check_concentrations(xg[:, None], 1, "x")
+    nu = net.nu[:, 0]
+    if np.any(np.abs(nu) > 1):
+        raise ValueError(f"`net` is not one-step: the stoichiometric changes are "
+                         f"{nu.tolist()}, and W+- are defined only for jumps of +-1.")
+    if V is None:
+        V = _volume_for(net, V)
+        Rp, Rm = _rates_raw(net, xg[:, None], V)
+    else:
+        V = check_volume(V)
+        Rp, Rm = (r / V for r in net._propensities_raw(V * xg[:, None], V))
+    return _up_down(*_jumps_1d(nu, Rp, Rm))
+
+
 def _slope_1d(net: Network, x: np.ndarray, V) -> np.ndarray:
     r"""phi'(x) at points x (K,): the non-zero root p of H(x, p) = 0 (p = 0 where f(x) = 0)."""
     nu = net.nu[:, 0]
     Rp, Rm = _rates_raw(net, x[:, None], V)
-    jumps = np.concatenate([nu, -nu])
-    rates = np.concatenate([Rp, Rm], axis=-1)
-    keep = jumps != 0
-    jumps, rates = jumps[keep], rates[:, keep]
+    jumps, rates = _jumps_1d(nu, Rp, Rm)
     if set(np.unique(jumps).tolist()) <= {-1, 1}:
-        up = np.sum(rates[:, jumps == 1], axis=1)
-        down = np.sum(rates[:, jumps == -1], axis=1)
+        up, down = _up_down(jumps, rates)
         bad = (up <= 0) & (down <= 0)
         if np.any(bad):
             raise ValueError(f"both the up and the down rates vanish at x = {x[bad][0]:g}; "
