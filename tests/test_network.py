@@ -100,6 +100,13 @@ def test_chemostat_errors():
         mt.Network.from_string("A -> B ; 1", chemostats={"A": -1.0})
     with pytest.raises(ValueError, match=r"`chemostats\['A'\]` must be a finite concentration"):
         mt.Network.from_string("A -> B ; 1", chemostats={"A": float("nan")})
+    with pytest.raises(TypeError, match=r"`chemostats\['A'\]` must be a real number"):
+        mt.Network.from_string("A -> B ; 1", chemostats={"A": "2.0"})
+    with pytest.raises(TypeError, match=r"`chemostats\['A'\]` must be a real number"):
+        mt.Network.from_string("A -> B ; 1", chemostats={"A": True})
+    # NumPy scalars and 0-d arrays are numbers
+    assert mt.Network.from_string("A -> B ; 1", chemostats={"A": np.array(2.0)}).chemostats == {
+        "A": 2.0}
 
 
 def test_programmatic_errors():

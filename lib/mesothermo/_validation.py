@@ -47,8 +47,16 @@ def check_network(net, name: str = "net"):
     return net
 
 
+def _scalar(value):
+    """A 0-d numeric NumPy array as its Python number (``np.array(2.0)`` counts as a number)."""
+    if isinstance(value, np.ndarray) and value.ndim == 0 and value.dtype.kind in "iuf":
+        return value.item()
+    return value
+
+
 def check_positive_real(value, name: str) -> float:
     """Return ``value`` as a float after checking that it is a finite number > 0."""
+    value = _scalar(value)
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"`{name}` must be a real number > 0; got {type(value).__name__}.")
     value = float(value)
@@ -62,6 +70,7 @@ def check_nonnegative_real(value, name: str, what: str = "number") -> float:
 
     ``what`` names the kind of quantity in the message ("rate constant", "concentration").
     """
+    value = _scalar(value)
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"`{name}` must be a real number ({what}s must be real numbers >= 0); "
                         f"got {value!r}.")

@@ -266,14 +266,7 @@ class Network:
             if c not in names_seen:
                 raise ValueError(f"`chemostats` names {c!r}, which appears in no reaction; "
                                  f"species are {names_seen}.")
-            try:
-                a = float(a)
-            except (TypeError, ValueError):
-                raise TypeError(f"`chemostats[{c!r}]` must be a number; got {a!r}.") from None
-            if not math.isfinite(a) or a < 0:
-                raise ValueError(f"`chemostats[{c!r}]` must be a finite concentration >= 0; "
-                                 f"got {a}.")
-            chemostats[c] = a
+            chemostats[c] = check_nonnegative_real(a, f"chemostats[{c!r}]", "concentration")
         dynamic = [s for s in names_seen if s not in chemostats]
         if species is not None:
             species = tuple(species)
