@@ -286,6 +286,14 @@ def test_1d_and_characteristics_arguments_named():
     net = mt.models.immigration_death()
     with pytest.raises(TypeError, match="`x_grid` must be an array"):
         mt.rate_function_1d(net, ["a", "b"], 1.0)
+    with pytest.raises(ValueError, match="`x_grid` must hold at least one"):
+        mt.rate_function_1d(net, [], 1.0)
+    with pytest.raises(ValueError, match=r"`x_grid` must be 1-D"):
+        mt.rate_function_1d(net, np.ones((2, 2)), 1.0)
+    with pytest.raises(TypeError, match="`x` must be an array"):
+        mt.jump_rates_1d(net, "five")
+    with pytest.raises(ValueError, match="`x` must be non-negative"):
+        mt.jump_rates_1d(net, [-1.0])
     with pytest.raises(TypeError, match="`x_ref` must be a real number"):
         mt.rate_function_1d(net, [1.0, 2.0], "10")
     with pytest.raises(ValueError, match="`nodes` must be an integer >= 2"):

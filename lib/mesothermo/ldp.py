@@ -357,14 +357,7 @@ def jump_rates_1d(net: Network, x, V: float | None = None) -> JumpRates:
     if net.N != 1:
         raise ValueError(f"`net` must have one species for W+-; it has {net.N} "
                          f"({list(net.species)}).")
-    xg = np.asarray(x, float)
-    if xg.ndim == 2 and xg.shape[1] == 1:
-        xg = xg[:, 0]
-    if xg.ndim == 0:
-        xg = xg.reshape(1)
-    if xg.ndim != 1:
-        raise ValueError(f"`x` must be 1-D (or shape (K, 1)); got shape {xg.shape}.")
-    check_concentrations(xg[:, None], 1, "x")
+    xg = _grid_1d(x, "x")
     nu = net.nu[:, 0]
     if np.any(np.abs(nu) > 1):
         raise ValueError(f"`net` is not one-step: the stoichiometric changes are "
@@ -376,6 +369,22 @@ def jump_rates_1d(net: Network, x, V: float | None = None) -> JumpRates:
         V = check_volume(V)
         Rp, Rm = (r / V for r in net._propensities_raw(V * xg[:, None], V))
     return _up_down(*_jumps_1d(nu, Rp, Rm))
+
+
+def _grid_1d(x, name: str) -> np.ndarray:
+    """Concentrations of one species as shape (K,): from a scalar, (K,) or (K, 1); checked."""
+    try:
+        xg = np.asarray(x, float)
+    except (TypeError, ValueError):
+        raise TypeError(f"`{name}` must be an array of concentrations; got {x!r}.") from None
+    if xg.ndim == 2 and xg.shape[1] == 1:
+        xg = xg[:, 0]
+    if xg.ndim == 0:
+        xg = xg.reshape(1)
+    if xg.ndim != 1:
+        raise ValueError(f"`{name}` must be 1-D (or shape (K, 1)); got shape {xg.shape}.")
+    check_concentrations(xg[:, None], 1, name)
+    return xg
 
 
 def _slope_1d(net: Network, x: np.ndarray, V) -> np.ndarray:
@@ -482,15 +491,9 @@ def rate_function_1d(net: Network, x_grid, x_ref: float, V: float | None = None,
                          "for two species.")
     if not np.any(net.nu):
         raise ValueError("`net` does not change x (every nu is 0).")
-    try:
-        xg = np.asarray(x_grid, float)
-    except (TypeError, ValueError):
-        raise TypeError(f"`x_grid` must be an array of concentrations; got {x_grid!r}.") from None
-    if xg.ndim == 2 and xg.shape[1] == 1:
-        xg = xg[:, 0]
-    if xg.ndim != 1 or xg.size == 0:
-        raise ValueError(f"`x_grid` must be 1-D (or shape (K, 1)); got shape {xg.shape}.")
-    check_concentrations(xg[:, None], 1, "x_grid")
+    xg = _grid_1d(x_grid, "x_grid")
+    if xg.size == 0:
+        raise ValueError("`x_grid` must hold at least one concentration; got an empty array.")
     x_ref = check_nonnegative_real(x_ref, "x_ref", "concentration")
     nodes = check_positive_int(nodes, "nodes", minimum=2)
     pts, inverse = np.unique(np.concatenate([xg, [float(x_ref)]]), return_inverse=True)
