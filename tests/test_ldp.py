@@ -307,3 +307,14 @@ def test_1d_and_characteristics_arguments_named():
         mt.rate_function_characteristics(two, [1.0, 1.0], t_max=-1.0)
     with pytest.raises(TypeError, match="`phi_tol`"):
         mt.rate_function_characteristics(two, [1.0, 1.0], phi_tol="small")
+
+
+def test_momenta_are_checked_like_concentrations_but_may_be_negative():
+    net = mt.models.open_isomerisation()
+    assert np.isfinite(mt.hamiltonian(net, [1.0, 1.0], [-0.5, 0.5]))
+    with pytest.raises(TypeError, match=r"`p` must be an array with last axis 2\."):
+        mt.hamiltonian(net, [1.0, 1.0], ["a", "b"])
+    with pytest.raises(ValueError, match="`grad_phi` must have last axis of length 2"):
+        mt.kurtz_hu_residual(net, [1.0, 1.0], [0.1])
+    with pytest.raises(ValueError, match="`p` must be finite"):
+        mt.hamiltonian(net, [1.0, 1.0], [np.inf, 0.0])

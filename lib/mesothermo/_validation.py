@@ -153,12 +153,16 @@ def check_species(i, species, name: str = "i") -> int:
     return int(i)
 
 
-def check_concentrations(x, N: int, name: str = "x") -> np.ndarray:
-    """Return concentrations as a float array of shape (..., N), finite and non-negative."""
+def check_concentrations(x, N: int, name: str = "x", nonnegative: bool = True) -> np.ndarray:
+    """Return concentrations as a float array of shape (..., N), finite and non-negative.
+
+    With ``nonnegative=False`` any finite values pass (momenta, gradients: one per species).
+    """
     try:
         arr = np.asarray(x, dtype=float)
     except (TypeError, ValueError):
-        raise TypeError(f"`{name}` must be an array of concentrations with last axis {N}.") from None
+        raise TypeError(f"`{name}` must be an array{' of concentrations' if nonnegative else ''} "
+                        f"with last axis {N}.") from None
     if arr.ndim == 0 and N == 1:
         arr = arr.reshape(1)
     if arr.ndim == 0 or arr.shape[-1] != N:
@@ -167,7 +171,7 @@ def check_concentrations(x, N: int, name: str = "x") -> np.ndarray:
         )
     if not np.all(np.isfinite(arr)):
         raise ValueError(f"`{name}` must be finite.")
-    if np.any(arr < 0):
+    if nonnegative and np.any(arr < 0):
         raise ValueError(f"`{name}` must be non-negative (concentrations).")
     return arr
 

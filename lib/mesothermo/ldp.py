@@ -99,17 +99,7 @@ def _hamilton_equations(net: Network, x, p, V=None):
 
 def _check_xp(net: Network, x, p, pname: str):
     x = check_concentrations(x, net.N, "x")
-    try:
-        p = np.asarray(p, dtype=float)
-    except (TypeError, ValueError):
-        raise TypeError(f"`{pname}` must be an array with last axis {net.N}.") from None
-    if p.ndim == 0 and net.N == 1:
-        p = p.reshape(1)
-    if p.ndim == 0 or p.shape[-1] != net.N:
-        raise ValueError(f"`{pname}` must have last axis of length {net.N} (one per species); "
-                         f"got shape {p.shape}.")
-    if not np.all(np.isfinite(p)):
-        raise ValueError(f"`{pname}` must be finite.")
+    p = check_concentrations(p, net.N, pname, nonnegative=False)
     try:
         np.broadcast_shapes(x.shape, p.shape)
     except ValueError:
