@@ -222,6 +222,15 @@ def test_evolve_closed_class_conserves_mass_and_relaxes():
     np.testing.assert_allclose(Q[0], P[2], atol=1e-14)
 
 
+def test_evolve_dense_refuses_a_lattice_too_large_for_dense_matrices():
+    # 101 x 101 = 10,201 states: one dense 10k x 10k float64 matrix is 0.8 GB, expm needs several
+    net = mt.Network.from_string("0 <=> X ; 1, 1\n0 <=> Y ; 1, 1")
+    cme = CME(net, 1.0, 100)
+    p0 = np.eye(cme.N_states)[0]
+    with pytest.raises(ValueError, match="`method`='dense' needs S x S dense matrices"):
+        cme.evolve(p0, [0.0, 1.0], method="dense")
+
+
 def test_evolve_methods_agree_on_a_stiff_bistable_chain():
     # Schlögl at V = 20: ||A||_1 t ~ 1e5, too stiff for expm_multiply at this horizon.
     cme = CME(mt.models.schlogl(), V=20.0, max_counts=220)  # stationary outflow ~ 1e-30

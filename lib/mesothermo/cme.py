@@ -65,6 +65,8 @@ _CLIP_RELATIVE = 1e-10
 _MAX_BOX = 50_000_000
 #: Limit on the band storage (bytes) used by :meth:`CME.log_stationary`.
 _MAX_BAND_BYTES = 1_500_000_000
+#: Limit on the states for ``evolve(method="dense")``, which holds several S x S float arrays.
+_MAX_DENSE_STATES = 10_000
 
 
 def _check_max_counts(max_counts, N: int) -> np.ndarray:
@@ -667,6 +669,11 @@ class CME:
                 method = "dense"
             else:
                 method = "bdf"
+        if method == "dense" and self.N_states > _MAX_DENSE_STATES:
+            raise ValueError(
+                f"`method`='dense' needs S x S dense matrices ({8e-9 * self.N_states ** 2:.1f} GB "
+                f"each for S = {self.N_states}); it is limited to {_MAX_DENSE_STATES} states. "
+                "Use method='expm' or 'bdf' (or 'auto').")
         self.evolve_method = method
         out = np.empty((t.size, self.N_states))
         if method == "bdf" and t[-1] > 0:
