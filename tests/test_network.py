@@ -302,6 +302,11 @@ def test_with_constants_returns_a_new_network():
         net.with_constants(k_minus=[-1.0])
     with pytest.raises(ValueError, match="not a chemostat of this network"):
         net.with_constants(chemostats={"A": 1.0})
+    # a backward constant for an irreversible reaction is refused, not silently dropped
+    idd = mt.models.immigration_death()
+    with pytest.raises(ValueError, match=r"`k_minus\[1\]` = 2 is given for the irreversible"):
+        idd.with_constants(k_minus={1: 2.0})
+    assert idd.with_constants(k_minus=[0.0, 0.0]).k_minus.tolist() == [0.0, 0.0]
 
 
 def test_repr_and_html():

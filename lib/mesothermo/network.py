@@ -375,10 +375,15 @@ class Network:
 
         ``k_plus``/``k_minus`` are arrays of shape (M,) or mappings ``{reaction index: value}``;
         ``chemostats`` is a mapping ``{name: concentration}`` updating the current ones. An
-        irreversible reaction keeps no backward constant.
+        irreversible reaction keeps no backward constant: giving it a non-zero one raises.
         """
         kp = self._replace(self._k_plus, k_plus, "k_plus")
         km = self._replace(self._k_minus, k_minus, "k_minus")
+        for l, r in enumerate(self._reactions):
+            if r.k_minus is None and km[l] != 0:
+                raise ValueError(f"`k_minus[{l}]` = {km[l]:g} is given for the irreversible "
+                                 f"reaction {r.text()!r}, which has no backward direction; "
+                                 "leave it 0 (or rebuild the network with '<=>').")
         rx = [Reaction(r.reactants, r.products, kp[l],
                        km[l] if r.k_minus is not None else None,
                        r.propensity_plus, r.propensity_minus)
