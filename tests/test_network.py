@@ -96,6 +96,8 @@ def test_empty_text_and_wrong_type():
 def test_chemostat_errors():
     with pytest.raises(ValueError, match=r"`chemostats` names 'Z', which appears in no reaction"):
         mt.Network.from_string("A -> B ; 1", chemostats={"Z": 1.0})
+    with pytest.raises(TypeError, match=r"`chemostats` must be a mapping \{name: concentration\}"):
+        mt.Network.from_string("A -> B ; 1", chemostats=["A"])
     with pytest.raises(ValueError, match=r"`chemostats\['A'\]` must be a finite concentration"):
         mt.Network.from_string("A -> B ; 1", chemostats={"A": -1.0})
     with pytest.raises(ValueError, match=r"`chemostats\['A'\]` must be a finite concentration"):

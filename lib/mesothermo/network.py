@@ -254,6 +254,9 @@ class Network:
         rxns = tuple(self._as_reaction(r, i) for i, r in enumerate(reactions))
         if not rxns:
             raise ValueError("`reactions` must hold at least one reaction.")
+        if chemostats is not None and not isinstance(chemostats, Mapping):
+            raise TypeError(f"`chemostats` must be a mapping {{name: concentration}}; got "
+                            f"{type(chemostats).__name__}.")
         chemostats = dict(chemostats or {})
         names_seen: list[str] = []
         for r in rxns:
