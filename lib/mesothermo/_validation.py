@@ -12,7 +12,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-__all__ = ["as_rng", "check_network", "check_volume", "check_positive_real",
+__all__ = ["as_rng", "check_network", "check_volume", "check_volume_for", "check_positive_real",
            "check_nonnegative_real", "check_counts", "check_positive_int", "check_times",
            "check_concentrations", "check_species"]
 
@@ -83,6 +83,17 @@ def check_nonnegative_real(value, name: str, what: str = "number") -> float:
 def check_volume(V, name: str = "V") -> float:
     """Return ``V`` as a float after checking that it is a finite number > 0."""
     return check_positive_real(V, name)
+
+
+def check_volume_for(net, V) -> float | None:
+    """``V`` for a concentration-based computation on ``net``: checked when given, required for
+    general rate laws (whose R(x) = r(Vx)/V depends on V), ``None`` allowed for mass action."""
+    if V is None:
+        if not net.is_mass_action:
+            raise ValueError("`V` is required: this network has general rate laws, whose "
+                             "concentration form R(x) = r(Vx)/V depends on the volume.")
+        return None
+    return check_volume(V)
 
 
 def check_positive_int(value, name: str, minimum: int = 1) -> int:

@@ -43,7 +43,7 @@ from typing import Callable, Mapping, NamedTuple, Sequence
 import numpy as np
 
 from ._validation import (check_concentrations, check_counts, check_nonnegative_real,
-                          check_volume)
+                          check_volume, check_volume_for)
 
 __all__ = ["Network", "Reaction", "RatePair", "ReactionSyntaxError"]
 
@@ -547,12 +547,7 @@ class Network:
             ``plus`` and ``minus``, each of shape (..., M).
         """
         x = check_concentrations(x, self.N, "x")
-        if V is not None:
-            V = check_volume(V)
-        elif not self._mass_action:
-            raise ValueError("`V` is required: this network has general rate laws, whose "
-                             "concentration form R(x) = r(Vx)/V depends on the volume.")
-        return self._rates_raw(x, V)
+        return self._rates_raw(x, check_volume_for(self, V))
 
     def _rates_raw(self, x: np.ndarray, V: float | None = None) -> RatePair:
         """R±(x), each (..., M), without validation (``V`` is used by general rate laws only)."""

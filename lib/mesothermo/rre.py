@@ -44,7 +44,7 @@ from scipy import linalg, optimize
 from scipy.integrate import solve_ivp
 
 from ._validation import (check_concentrations, check_network, check_positive_int,
-                          check_positive_real, check_times, check_volume)
+                          check_positive_real, check_times, check_volume_for)
 from .network import Network, RatePair
 
 __all__ = ["rre_rhs", "solve_rre", "steady_states", "SteadyState", "jacobian",
@@ -57,14 +57,7 @@ __all__ = ["rre_rhs", "solve_rre", "steady_states", "SteadyState", "jacobian",
 _check_network = check_network  # the one check, under the name ldp.py imports
 
 
-def _volume_for(net: Network, V) -> float | None:
-    """Validate ``V``: required (and checked) for general rate laws, optional otherwise."""
-    if V is None:
-        if not net.is_mass_action:
-            raise ValueError("`V` is required: this network has general rate laws, whose "
-                             "concentration form R(x) = r(Vx)/V depends on the volume.")
-        return None
-    return check_volume(V)
+_volume_for = check_volume_for  # under the name ldp.py imports
 
 
 def _rates_raw(net: Network, x: np.ndarray, V: float | None = None) -> RatePair:
