@@ -366,3 +366,11 @@ def test_simulate_ensemble_rejects_bad_input(kwargs, exc, match):
 def test_rejects_non_network():
     with pytest.raises(TypeError, match="`net` must be a mesothermo.Network"):
         mt.simulate("A -> B ; 1", [1], 1.0)
+
+
+def test_method_names_are_listed_when_unknown():
+    with pytest.raises(ValueError, match="`method` must be one of 'auto', 'kernel', 'compiled', "
+                                         "'reference'; got 'fast'"):
+        mt.simulate(mt.models.immigration_death(), [1], 1.0, method="fast")
+    with pytest.raises(ValueError, match="`method` must be one of"):
+        mt.simulate(mt.models.immigration_death(), [1], 1.0, method=None)

@@ -12,9 +12,9 @@ from collections.abc import Mapping
 
 import numpy as np
 
-__all__ = ["as_rng", "check_network", "check_volume", "check_volume_for", "check_positive_real",
-           "check_nonnegative_real", "check_counts", "check_positive_int", "check_times",
-           "check_concentrations", "check_species"]
+__all__ = ["as_rng", "check_choice", "check_network", "check_volume", "check_volume_for",
+           "check_positive_real", "check_nonnegative_real", "check_counts", "check_positive_int",
+           "check_times", "check_concentrations", "check_species"]
 
 #: Counts above this are not exactly representable as float64 integers (2**53).
 _MAX_EXACT_COUNT = 2.0 ** 53
@@ -94,6 +94,14 @@ def check_volume_for(net, V) -> float | None:
                              "concentration form R(x) = r(Vx)/V depends on the volume.")
         return None
     return check_volume(V)
+
+
+def check_choice(value, choices, name: str = "method") -> str:
+    """Return ``value`` after checking that it is one of the strings ``choices``."""
+    if not isinstance(value, str) or value not in choices:
+        raise ValueError(f"`{name}` must be one of {', '.join(map(repr, choices))}; "
+                         f"got {value!r}.")
+    return value
 
 
 def check_positive_int(value, name: str, minimum: int = 1) -> int:

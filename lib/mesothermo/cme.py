@@ -53,7 +53,8 @@ import numpy as np
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
-from ._validation import check_counts, check_network, check_species, check_times, check_volume
+from ._validation import (check_choice, check_counts, check_network, check_species, check_times,
+                          check_volume)
 from .network import Network
 
 __all__ = ["CME"]
@@ -422,9 +423,7 @@ class CME:
         return self._band_cache
 
     def _choose_method(self, method: str) -> str:
-        methods = ("auto", "gth", "lu")
-        if method not in methods:
-            raise ValueError(f"`method` must be one of {methods}; got {method!r}.")
+        check_choice(method, ("auto", "gth", "lu"))
         if method != "auto":
             return method
         S = self.N_states
@@ -657,9 +656,7 @@ class CME:
         if np.any(p0 < 0):
             raise ValueError("`p0` must be non-negative (a probability law).")
         t = check_times(times)
-        methods = ("auto", "expm", "dense", "bdf")
-        if method not in methods:
-            raise ValueError(f"`method` must be one of {methods}; got {method!r}.")
+        check_choice(method, ("auto", "expm", "dense", "bdf"))
         A = self._generator.tocsc()
         if method == "auto":
             norm = float(np.max(np.abs(A).sum(axis=0))) if self.N_states else 0.0

@@ -49,7 +49,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import _ssa_kernel as _k
-from ._validation import (as_rng, check_counts, check_network, check_positive_int,
+from ._validation import (as_rng, check_choice, check_counts, check_network, check_positive_int,
                           check_positive_real, check_times, check_volume)
 from .network import Network
 
@@ -102,8 +102,7 @@ class Trajectory:
 # Validation and set-up
 # ---------------------------------------------------------------------------------------------
 def _check_method(method: str, net: Network) -> str:
-    if method not in _METHODS:
-        raise ValueError(f"`method` must be one of {list(_METHODS)}; got {method!r}.")
+    check_choice(method, _METHODS)
     if method == "auto":
         return "kernel" if net.is_mass_action else "reference"
     if method in ("kernel", "compiled") and not net.is_mass_action:
