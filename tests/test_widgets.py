@@ -7,7 +7,6 @@ import io
 import json
 import re
 import time
-import warnings
 
 import matplotlib
 import numpy as np
@@ -131,39 +130,28 @@ def test_live_widget_redraws_on_slider_move(two_sliders):
     assert _decode(image.value).shape == _decode(f.frames[0]).shape
     sliders[0].value = 2              # r = 2
     sliders[1].value = 1              # V = 2
-    # the live redraw calls draw again and gives the same picture as the stored frame
-    assert np.array_equal(_decode(image.value), _decode(f.frame(r=2.0, V=2)))
+    # the live widget shows the frame that draw made for (r=2, V=2) when the figure was built
+    assert image.value == f.frame(r=2.0, V=2)
+    assert np.array_equal(_decode(image.value), _decode(f.frames[2 * f.shape[1] + 1]))
     assert f.last_draw_seconds is not None
 
 
-def test_live_redraw_of_a_cheap_draw_answers_well_within_budget(two_sliders):
-    # CPU time of the redraw (draw + PNG), the least of five: the cost of the code, not of
-    # whatever else the shared machine is doing.
-    f = two_sliders
-    times = []
-    for _ in range(5):
-        t0 = time.process_time()
-        f._render_live([2, 1])
-        times.append(time.process_time() - t0)
-    assert min(times) < LIVE_BUDGET / 2
-    assert f.live_seconds < LIVE_BUDGET
-
-
-def test_slow_draw_warns():
+def test_live_slider_answers_within_budget_even_for_a_slow_draw():
+    # a draw that burns 0.4 s of CPU per frame: the slider still answers at once, because it
+    # shows the frames drawn when the figure was built instead of calling draw again
     def slow(fig, r):
         t0 = time.process_time()
-        while time.process_time() - t0 < 2 * LIVE_BUDGET + 0.05:   # burn CPU, not sleep
+        while time.process_time() - t0 < 0.4:   # burn CPU, not sleep
             pass
         fig.add_subplot().plot([0, 1], [0, r])
 
-    with pytest.warns(RuntimeWarning, match="precompute the heavy work"):
-        interactive_figure(slow, Slider("r", [1, 2]))
-
-
-def test_cheap_draw_does_not_warn():
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        interactive_figure(cheap_draw, Slider("r", [1, 2]))
+    f = interactive_figure(slow, Slider("r", [1, 2]))
+    assert f.draw_seconds.min() >= 0.4
+    slider = [c for c in f.widget().children if hasattr(c, "options")][0]
+    t0 = time.process_time()
+    slider.value = 0
+    slider.value = 1
+    assert (time.process_time() - t0) / 2 < LIVE_BUDGET / 10
 
 
 def test_draw_errors_name_the_grid_point():

@@ -4,8 +4,9 @@ A chapter describes its parameters once, as :class:`Slider` objects over grids o
 writes one drawing function ``draw(fig, **values)`` that draws into a fresh matplotlib figure.
 :func:`interactive_figure` then gives an object that shows up in two ways from the one output:
 
-* **live** (JupyterLab, Notebook): an ipywidgets slider per parameter over the grid, redrawing
-  through ``draw`` at every move (the ``application/vnd.jupyter.widget-view+json`` output);
+* **live** (JupyterLab, Notebook): an ipywidgets slider per parameter over the grid, showing
+  at every move the frame that ``draw`` made for that grid point when the cell ran (the
+  ``application/vnd.jupyter.widget-view+json`` output);
 * **static** (the HTML book, nbviewer, any page without a kernel): a labelled
   ``<input type="range">`` per parameter with its value shown beside it, over frames
   precomputed for every point of the grid when the notebook executes, switched by a few lines
@@ -16,10 +17,10 @@ The book's ``_config.yml`` ranks ``text/html`` above the widget view for the HTM
 the static control is what the book shows; Jupyter ranks the widget view first.
 
 ``draw`` should only look things up and plot: do the heavy computation (simulations, master
-equations) before, for the whole grid, by calling the library. A live redraw reuses the layout
-computed for the same grid point, so it costs only the drawing and the PNG encoding; that cost
-is measured when the figure is built (``live_seconds``), and a warning says when it exceeds
-twice :data:`LIVE_BUDGET`, the time within which a live slider must answer.
+equations) before, for the whole grid, by calling the library. Both faces show the frames drawn
+while the cell ran, so a slider move answers in well under :data:`LIVE_BUDGET` seconds however
+long ``draw`` takes (a reader who changes ``draw`` or the data re-runs the cell, which draws the
+grid again). The seconds each frame took are kept in ``draw_seconds``.
 
 Examples
 --------
@@ -47,7 +48,6 @@ import json
 import numbers
 import re
 import time
-import warnings
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -62,7 +62,7 @@ __all__ = ["Slider", "InteractiveFigure", "interactive_figure", "MAX_FRAMES", "L
 #: stay near 40 frames so that a page stays under a few MB.
 MAX_FRAMES: int = 64
 
-#: Seconds within which one live redraw (draw plus PNG encoding) should answer.
+#: Seconds within which a live slider move must answer (DESIGN.md); the frame lookup takes ~1 ms.
 LIVE_BUDGET: float = 0.3
 
 #: Resolution of the precomputed frames, dots per inch.
@@ -205,10 +205,8 @@ class InteractiveFigure:
         One PNG per grid point.
     draw_seconds : ndarray, shape ``shape``
         Wall-clock seconds taken to draw, lay out and encode each frame while precomputing.
-    live_seconds : float
-        CPU seconds of a live redraw (the least over up to three grid points).
     last_draw_seconds : float or None
-        Wall-clock seconds of the latest live redraw (draw plus PNG encoding).
+        Wall-clock seconds the live widget took to answer its latest slider move.
     """
 
     def __init__(self, draw: Callable[..., Any], sliders: tuple[Slider, ...],
@@ -219,48 +217,27 @@ class InteractiveFigure:
         self.dpi = dpi
         self.shape = tuple(len(s) for s in sliders)
         self.frames: list[bytes] = []
-        self._positions: list[list[tuple[float, ...]]] = []
         times = []
         for combo in itertools.product(*(range(n) for n in self.shape)):
             t0 = time.perf_counter()
-            png, positions = self._render(combo)
+            self.frames.append(self._render(combo))
             times.append(time.perf_counter() - t0)
-            self.frames.append(png)
-            self._positions.append(positions)
         self.draw_seconds = np.array(times).reshape(self.shape)
         self.last_draw_seconds: float | None = None
         self._widget = None
         digest = hashlib.sha1(b"".join(self.frames)).hexdigest()[:12]
         self.html_id = f"mt-if-{digest}-{next(_counter)}"
-        self.live_seconds = self._time_live()
-        # Warn at twice the budget: on a shared 2-core machine under load, CPU time itself
-        # swells by up to ~1.5x (shared caches, hyper-threads), and a build must not fail on a
-        # busy minute; a draw that needs more than twice the budget is slow on any machine.
-        if self.live_seconds > 2 * LIVE_BUDGET:
-            warnings.warn(
-                f"`draw` needs {self.live_seconds:.2f} s of CPU per live redraw, far more than "
-                f"the {LIVE_BUDGET} s a slider may take; precompute the heavy work for the whole "
-                "grid before calling interactive_figure and let `draw` only look up and plot.",
-                RuntimeWarning, stacklevel=3,
-            )
 
     # -- frames ---------------------------------------------------------------------------
     def _values(self, combo: Sequence[int]) -> dict[str, Any]:
         return {s.name: s.values[i] for s, i in zip(self.sliders, combo)}
 
-    def _render(self, combo: Sequence[int],
-                positions: list[tuple[float, ...]] | None = None
-                ) -> tuple[bytes, list[tuple[float, ...]]]:
-        """Draw one grid point; return its PNG and the positions of its axes.
-
-        Without ``positions`` the figure is laid out by matplotlib's constrained layout. With
-        the positions recorded for the same grid point (a live redraw) the axes are placed
-        there directly: the same picture, without the cost of solving the layout again.
-        """
+    def _render(self, combo: Sequence[int]) -> bytes:
+        """Draw one grid point into a fresh figure (constrained layout); return its PNG."""
         import matplotlib as mpl
 
         figsize = self.figsize or tuple(mpl.rcParams["figure.figsize"])
-        fig = Figure(figsize=figsize, layout="none" if positions else "constrained")
+        fig = Figure(figsize=figsize, layout="constrained")
         values = self._values(combo)
         try:
             self.draw(fig, **values)
@@ -268,34 +245,7 @@ class InteractiveFigure:
             shown = ", ".join(f"{s.name}={s.labels[i]}" for s, i in zip(self.sliders, combo))
             exc.add_note(f"(raised by `draw` at {shown})")
             raise
-        if positions:
-            if len(fig.axes) == len(positions):
-                for ax, box in zip(fig.axes, positions):
-                    ax.set_position(box)
-            else:  # draw made a different set of axes: lay it out afresh
-                fig.set_layout_engine("constrained")
-        png = _png(fig, self.dpi)
-        return png, [tuple(ax.get_position().bounds) for ax in fig.axes]
-
-    def _render_live(self, combo: Sequence[int]) -> bytes:
-        """Redraw one grid point through ``draw``, reusing its recorded layout."""
-        return self._render(combo, self._positions[self._flat(combo)])[0]
-
-    def _time_live(self) -> float:
-        """CPU seconds of a live redraw: the least over up to three grid points.
-
-        CPU time of this process and the least of a few samples, not a wall-clock time: it
-        measures the cost of ``draw`` itself, not how busy a shared machine is at the moment.
-        """
-        n = len(self.frames)
-        picks = sorted({self._flat(self.initial), 0, n - 1})
-        times = []
-        for k in picks:
-            combo = np.unravel_index(k, self.shape)
-            t0 = time.process_time()
-            self._render_live([int(i) for i in combo])
-            times.append(time.process_time() - t0)
-        return float(np.min(times))
+        return _png(fig, self.dpi)
 
     def _flat(self, combo: Sequence[int]) -> int:
         return int(np.ravel_multi_index(tuple(combo), self.shape))
@@ -392,7 +342,7 @@ class InteractiveFigure:
         def redraw(_change=None):
             combo = [c.value for c in controls]
             t0 = time.perf_counter()
-            image.value = self._render_live(combo)
+            image.value = self.frames[self._flat(combo)]
             self.last_draw_seconds = time.perf_counter() - t0
 
         for c in controls:
@@ -435,8 +385,8 @@ def interactive_figure(draw: Callable[..., Any], sliders: Slider | Sequence[Slid
 
     Every frame of the grid (the product of the sliders' values) is drawn now, when the
     notebook executes, by calling ``draw(fig, **values)`` on a fresh
-    :class:`matplotlib.figure.Figure`; the static HTML switches between these frames, the live
-    widget calls ``draw`` again at every move. Put the call as the last expression of a cell.
+    :class:`matplotlib.figure.Figure`; the static HTML and the live widget both switch between these
+    frames. Put the call as the last expression of a cell.
 
     Parameters
     ----------
@@ -454,10 +404,6 @@ def interactive_figure(draw: Callable[..., Any], sliders: Slider | Sequence[Slid
     -------
     InteractiveFigure
 
-    Warns
-    -----
-    RuntimeWarning
-        When a live redraw costs more than twice :data:`LIVE_BUDGET` seconds of CPU.
     """
     if not callable(draw):
         raise TypeError(f"`draw` must be callable as draw(fig, **values); "
