@@ -2,7 +2,8 @@
 
 On every page: equations typeset by the vendored MathJax, every image loaded, no request to
 any host but 127.0.0.1, no failed request, no traceback; on the reading page the kernel-free
-slider changes the figure and the value shown. Screenshots go to _build/screenshots/.
+slider changes the figure and the value shown, and every numbered chapter has an interactive
+figure each of whose sliders does the same. Screenshots go to _build/screenshots/.
 """
 
 from __future__ import annotations
@@ -157,3 +158,41 @@ def test_screenshots_of_the_front_pages(browser, server, html_dir):
             assert out.stat().st_size > 10_000
         finally:
             visit.close()
+
+
+def _chapter_pages() -> list[str]:
+    """The numbered chapters (book/NN_topic): each must carry a working interactive figure."""
+    return [p for p in toc_files() if re.fullmatch(r"book/\d\d_\w+", p)]
+
+
+@pytest.mark.parametrize("page", _chapter_pages())
+def test_every_chapter_slider_moves_its_figure(browser, server, html_dir, page):
+    """Each kernel-free slider of a chapter changes the figure and the value shown beside it."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    visit = PageVisit(browser, server, f"{page}.html")
+    p = visit.page
+    try:
+        widgets = p.locator(".mt-interactive")
+        assert widgets.count() >= 1, f"{page} has no kernel-free interactive figure"
+        for w in range(widgets.count()):
+            widget = widgets.nth(w)
+            img = widget.locator("img.mt-interactive-frame")
+            sliders = widget.locator("input[type=range]")
+            outputs = widget.locator("output")
+            assert sliders.count() >= 1 and outputs.count() == sliders.count()
+            for k in range(sliders.count()):
+                slider, shown = sliders.nth(k), outputs.nth(k)
+                slider.fill("0")
+                src0, value0 = img.get_attribute("src"), shown.inner_text()
+                slider.fill(slider.get_attribute("max"))
+                src1, value1 = img.get_attribute("src"), shown.inner_text()
+                assert src1 != src0, f"{page}: slider {k} of figure {w} does not move the figure"
+                assert value1 != value0, f"{page}: slider {k} of figure {w} shows no new value"
+                assert p.evaluate("(el) => el.naturalWidth", img.element_handle()) > 0
+        widgets.first.scroll_into_view_if_needed()
+        if p.locator(".math").count():
+            p.evaluate("() => MathJax.startup.promise")
+        p.screenshot(path=str(SCREENSHOTS / f"{page.split('/')[-1]}-figure.png"))
+        assert not visit.errors, visit.errors
+    finally:
+        visit.close()
