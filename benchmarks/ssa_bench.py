@@ -193,8 +193,8 @@ class Row:
     t_end: float
     events: float
     repeats: int
-    ours: float           # method="kernel" (the default)
-    compiled: float       # method="compiled" (generated for the structure)
+    ours: float           # method="kernel" (the generic kernel)
+    compiled: float       # method="compiled" (generated for the structure; the default)
     python: float
     gillespy2: float | None
 
@@ -270,8 +270,8 @@ def format_table(rows: list[Row], gp_ok: bool, gp_why: str) -> str:
             f" {'GP2/kern':>8} {'GP2/comp':>8} {'py/kern':>7} {'py/comp':>7}")
     lines = ["SSA: CPU time per event (ns), best of `rep` runs each, all at equal t_end and "
              "sampling (t_end/50).",
-             "kernel = simulate(method='kernel') (default), compl = method='compiled' (generated "
-             "for the structure),",
+             "kernel = simulate(method='kernel') (generic), compl = method='compiled' (generated "
+             "for the structure; the default),",
              "GP2 = GillesPy2 SSACSolver (C++), python = plain-Python direct method; "
              "compilation excluded for all.",
              "'events' is our mean count, also the divisor for GillesPy2 (which reports none).",
