@@ -98,6 +98,30 @@ def _propensity(j, n, c, r_ptr, r_spec, r_mult):
     return c[j] * f
 
 
+@njit(cache=True, inline="always")
+def _fire(a, r, n, c, r_ptr, r_spec, r_mult, d_ptr, d_spec, d_delta, dep_ptr, dep_idx):
+    """Fire the channel j with sum_{i<j} a_i <= r < sum_{i<=j} a_i (the direct method's choice),
+    update the counts, recompute the propensities that depend on what changed; return j."""
+    acc = 0.0
+    sel = -1
+    for j in range(a.shape[0]):
+        acc += a[j]
+        if acc > r:
+            sel = j
+            break
+    if sel < 0:  # r rounded up to a0: take the last channel that can fire
+        for j in range(a.shape[0] - 1, -1, -1):
+            if a[j] > 0.0:
+                sel = j
+                break
+    for q in range(d_ptr[sel], d_ptr[sel + 1]):
+        n[d_spec[q]] += d_delta[q]
+    for q in range(dep_ptr[sel], dep_ptr[sel + 1]):
+        j = dep_idx[q]
+        a[j] = _propensity(j, n, c, r_ptr, r_spec, r_mult)
+    return sel
+
+
 @njit(cache=True)
 def direct_sampled(n0, times, t_end, c, r_ptr, r_spec, r_mult, d_ptr, d_spec, d_delta,
                    dep_ptr, dep_idx, state, max_events, out):
@@ -139,23 +163,7 @@ def direct_sampled(n0, times, t_end, c, r_ptr, r_spec, r_mult, d_ptr, d_spec, d_
             break
         x, s0, s1, s2, s3 = _xoshiro(s0, s1, s2, s3)
         r = np.float64(np.int64(x >> np.uint64(11))) * 1.1102230246251565e-16 * a0
-        acc = 0.0
-        sel = -1
-        for j in range(R):
-            acc += a[j]
-            if acc > r:
-                sel = j
-                break
-        if sel < 0:  # r rounded up to a0: take the last channel that can fire
-            for j in range(R - 1, -1, -1):
-                if a[j] > 0.0:
-                    sel = j
-                    break
-        for q in range(d_ptr[sel], d_ptr[sel + 1]):
-            n[d_spec[q]] += d_delta[q]
-        for q in range(dep_ptr[sel], dep_ptr[sel + 1]):
-            j = dep_idx[q]
-            a[j] = _propensity(j, n, c, r_ptr, r_spec, r_mult)
+        _fire(a, r, n, c, r_ptr, r_spec, r_mult, d_ptr, d_spec, d_delta, dep_ptr, dep_idx)
         t = t_new
         events += 1
     while k < K and status == 0:
@@ -208,23 +216,7 @@ def direct_every(n0, t_end, c, r_ptr, r_spec, r_mult, d_ptr, d_spec, d_delta, de
             break
         x, s0, s1, s2, s3 = _xoshiro(s0, s1, s2, s3)
         r = np.float64(np.int64(x >> np.uint64(11))) * 1.1102230246251565e-16 * a0
-        acc = 0.0
-        sel = -1
-        for j in range(R):
-            acc += a[j]
-            if acc > r:
-                sel = j
-                break
-        if sel < 0:
-            for j in range(R - 1, -1, -1):
-                if a[j] > 0.0:
-                    sel = j
-                    break
-        for q in range(d_ptr[sel], d_ptr[sel + 1]):
-            n[d_spec[q]] += d_delta[q]
-        for q in range(dep_ptr[sel], dep_ptr[sel + 1]):
-            j = dep_idx[q]
-            a[j] = _propensity(j, n, c, r_ptr, r_spec, r_mult)
+        sel = _fire(a, r, n, c, r_ptr, r_spec, r_mult, d_ptr, d_spec, d_delta, dep_ptr, dep_idx)
         t = t_new
         events += 1
         if events + 1 > cap:
