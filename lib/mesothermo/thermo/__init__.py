@@ -1,0 +1,16 @@
+r"""Chemical thermodynamics from stochastic kinetics (Ge–Qian Eqs. 5, 7, 9).
+
+* :mod:`~mesothermo.thermo.macroscopic`: the entropy production rate :math:`\sigma(x)`
+  (Eq. 7c), the chemical motive force cmf(x) (Eq. 7d) and :math:`d\varphi^{ss}/dt`
+  along the rate equation (Eq. 7b).
+* :mod:`~mesothermo.thermo.mesoscopic`: the free energy :math:`F`, entropy production
+  :math:`e_p`, energy input :math:`E_{in}` and dissipation :math:`f_d` of a law on a CME
+  lattice (Eq. 5).
+"""
+
+from . import macroscopic
+from .macroscopic import (MacroscopicBalance, cmf, dphi_dt, free_energy_rate,
+                          macroscopic_balance, sigma)
+
+__all__ = ["macroscopic", "sigma", "cmf", "free_energy_rate", "dphi_dt",
+           "macroscopic_balance", "MacroscopicBalance"]
