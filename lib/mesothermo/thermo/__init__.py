@@ -11,6 +11,9 @@ r"""Chemical thermodynamics from stochastic kinetics (Ge–Qian Eqs. 5, 7, 9).
 from . import macroscopic
 from .macroscopic import (MacroscopicBalance, cmf, dphi_dt, free_energy_rate,
                           macroscopic_balance, sigma)
+from .gibbs import (DetailedBalanceError, Eq9Residuals, StandardPotentials, chemical_potentials,
+                    delta_mu, delta_mu_standard, eq9_residuals, gibbs_function,
+                    gibbs_function_seed, standard_potentials)
 
 __all__ = ["macroscopic", "sigma", "cmf", "free_energy_rate", "dphi_dt",
            "macroscopic_balance", "MacroscopicBalance"]
