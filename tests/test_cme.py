@@ -19,11 +19,13 @@ def test_immigration_death_is_poisson_to_1e_10():
     # Poisson(V k_in / k_out) = Poisson(50) at V = 5; the box ends where the tail is < 1e-40.
     net = mt.models.immigration_death(k_in=10, k_out=1)
     cme = CME(net, V=5.0, max_counts=200)
-    p = cme.stationary()
+    law = cme.stationary()
+    p = law.p
     exact = stats.poisson.pmf(np.arange(201), 50.0)
     assert np.max(np.abs(p - exact)) < 1e-10
     assert abs(p.sum() - 1) < 1e-14
-    assert cme.stationary_residual < 1e-12
+    assert law.residual < 1e-12
+    assert law.outflow == cme.boundary_outflow() < 1e-30
     assert cme.boundary_outflow() < 1e-30
     np.testing.assert_allclose(cme.mean(), [50.0], rtol=1e-12)
 
@@ -33,8 +35,9 @@ def test_bistable_schlogl_matches_the_product_formula():
     # p(n) to a small relative error; the 1-D chain has the exact product formula.
     net, V = mt.models.schlogl(), 200.0
     cme = CME(net, V=V, max_counts=1200)
-    p = cme.stationary()
-    assert cme.stationary_method == "gth"
+    law = cme.stationary()
+    p = law.p
+    assert law.method == "gth" and law.log_p is not None
     n = np.arange(1201)[:, None]
     rp, rm = net.propensities(n, V)
     up, down = rp.sum(axis=1), rm.sum(axis=1)
@@ -53,7 +56,7 @@ def test_closed_isomerisation_is_binomial():
     assert cme.N_states == total + 1
     assert np.all(cme.states.sum(axis=1) == total)
     np.testing.assert_array_equal(cme.class_totals, [total])
-    p = cme.stationary()
+    p = cme.stationary().p
     exact = stats.binom.pmf(cme.states[:, 1], total, k_plus / (k_plus + k_minus))
     assert np.max(np.abs(p - exact)) < 1e-14
     np.testing.assert_allclose(cme.marginal("B"), stats.binom.pmf(np.arange(total + 1), total,
@@ -71,7 +74,7 @@ def test_dimerisation_stays_in_its_class():
     assert cme.N_states == 21  # n_A2 = 0..20, n_A = 41 - 2 n_A2
     # no probability leaves: the class is finite and inside the box
     np.testing.assert_allclose(np.asarray(cme.generator.sum(axis=0)).ravel(), 0.0, atol=1e-12)
-    p = cme.stationary()
+    p = cme.stationary().p
     # detailed balance in the class: p(n_A - 2, n_A2 + 1) / p(n) = r+(n) / r-(n - nu)
     i, j = cme.index([41, 0]), cme.index([39, 1])
     rp, rm = net.propensities([41, 0], 10.0).plus[0], net.propensities([39, 1], 10.0).minus[0]
@@ -83,7 +86,7 @@ def test_dimerisation_stays_in_its_class():
 def test_two_species_product_law_and_grid():
     net = two_immigration_death(2.0, 3.0)
     cme = CME(net, V=1.0, max_counts=[30, 40])
-    p = cme.stationary()
+    p = cme.stationary().p
     exact = stats.poisson.pmf(cme.states[:, 0], 2.0) * stats.poisson.pmf(cme.states[:, 1], 3.0)
     assert np.max(np.abs(p - exact)) < 1e-14
     grid = cme.to_grid(p)
@@ -96,7 +99,7 @@ def test_two_species_product_law_and_grid():
 
 def test_to_grid_is_nan_outside_the_class():
     cme = CME(mt.models.isomerisation(), V=1.0, max_counts=[5, 5], n0=[3, 2])
-    grid = cme.to_grid(cme.stationary())
+    grid = cme.to_grid(cme.stationary().p)
     assert grid.shape == (6, 6)
     inside = np.add.outer(np.arange(6), np.arange(6)) == 5
     assert np.all(np.isfinite(grid[inside])) and np.all(np.isnan(grid[~inside]))
@@ -106,8 +109,8 @@ def test_general_rate_law_matches_equivalent_mass_action():
     # A Michaelis-Menten-free check: a callable that reproduces linear death exactly.
     rx = [mt.Reaction({}, {"X": 1}, 10.0),
           mt.Reaction({"X": 1}, {}, 1.0, propensity_plus=lambda n, V: 1.0 * n[..., 0])]
-    law = CME(mt.Network(rx), V=1.0, max_counts=60).stationary()
-    ma = CME(mt.models.immigration_death(10, 1), V=1.0, max_counts=60).stationary()
+    law = CME(mt.Network(rx), V=1.0, max_counts=60).stationary().p
+    ma = CME(mt.models.immigration_death(10, 1), V=1.0, max_counts=60).stationary().p
     assert np.max(np.abs(law - ma)) < 1e-15
 
 
@@ -140,7 +143,7 @@ def test_generator_columns_sum_to_zero_away_from_the_boundary():
 def test_log_stationary_resolves_the_poisson_tail_to_1e_minus_1000():
     # Poisson(1000) at V = 100; at n = 6000 ln p = -5755.8 (p ~ 1e-2500).
     cme = CME(mt.models.immigration_death(10, 1), V=100.0, max_counts=6000)
-    lp = cme.log_stationary()
+    lp = cme.log_stationary().log_p
     exact = stats.poisson.logpmf(np.arange(6001), 1000.0)
     assert exact[-1] < -1000 * np.log(10.0)
     rel = np.abs(lp - exact) / np.maximum(np.abs(exact), 1.0)
@@ -152,7 +155,7 @@ def test_log_stationary_resolves_the_poisson_tail_to_1e_minus_1000():
 def test_log_stationary_two_dimensional_tail(method):
     # product of Poisson(2) and Poisson(3); the far corner has p ~ 1e-339, below double range
     cme = CME(two_immigration_death(2.0, 3.0), V=1.0, max_counts=[130, 130])
-    lp = cme.log_stationary(method)
+    lp = cme.log_stationary(method).log_p
     exact = stats.poisson.logpmf(cme.states[:, 0], 2.0) + stats.poisson.logpmf(cme.states[:, 1],
                                                                                3.0)
     assert exact.min() < -330 * np.log(10.0)
@@ -163,7 +166,7 @@ def test_log_stationary_two_dimensional_tail(method):
 def test_log_stationary_agrees_with_stationary_for_a_driven_network():
     net = mt.models.brusselator(a=1.0, b=1.5, reverse=0.1)
     cme = CME(net, V=10.0, max_counts=[50, 50])
-    p, lp = cme.stationary(), cme.log_stationary()
+    p, lp = cme.stationary().p, cme.log_stationary().log_p
     big = p > 1e-12 * p.max()
     np.testing.assert_allclose(lp[big], np.log(p[big]), rtol=0, atol=1e-8)
     # log-space balance: ln(inflow) = ln(outflow) at every state
@@ -173,19 +176,19 @@ def test_log_stationary_agrees_with_stationary_for_a_driven_network():
     np.logaddexp.at(inflow, A.row[off], lp[A.col[off]] + np.log(A.data[off]))
     outflow = lp + np.log(-A.diagonal())
     assert np.max(np.abs(inflow - outflow)) < 1e-10
-    assert cme.log_stationary_residual < 1e-10
+    assert cme.log_stationary().residual < 1e-10
 
 
 def test_log_stationary_methods_agree_far_in_a_driven_tail():
     net = mt.models.brusselator(a=1.0, b=1.5, reverse=0.1)
     cme = CME(net, V=40.0, max_counts=[520, 60])  # band ~60 after reordering: GTH is cheap
-    gth, lu = cme.log_stationary("gth"), cme.log_stationary("lu")
+    gth, lu = cme.log_stationary("gth").log_p, cme.log_stationary("lu").log_p
     assert gth.min() < -720  # p below 1e-312 at large n_X: the LU path needs its rescaling
     np.testing.assert_allclose(lu, gth, rtol=1e-11)
     with pytest.raises(ValueError, match="`method` must be one of"):
-        cme.log_stationary("dense")
+        cme.log_stationary("dense").log_p
     with pytest.raises(ValueError, match="`method` must be one of"):
-        cme.stationary("dense")
+        cme.stationary("dense").p
 
 
 # -- evolve -------------------------------------------------------------------------------------
@@ -194,9 +197,12 @@ def test_evolve_conserves_probability_with_the_leak_accounted():
     p0 = np.zeros(cme.N_states)
     p0[cme.index([5])] = 1.0
     t = np.linspace(0.0, 5.0, 2001)
-    P = cme.evolve(p0, t)
+    run = cme.evolve(p0, t)
+    P = run.p
     assert P.shape == (2001, 16)
     lost = 1.0 - P.sum(axis=1)
+    np.testing.assert_allclose(run.mass_lost, lost, rtol=0, atol=1e-15)
+    np.testing.assert_array_equal(run.t, t)
     assert lost[-1] > 0.1  # the truncation is felt
     rate = np.array([cme.boundary_outflow(pt) for pt in P])
     integrated = np.array([simpson(rate[: k + 1], x=t[: k + 1]) if k else 0.0
@@ -209,16 +215,16 @@ def test_evolve_closed_class_conserves_mass_and_relaxes():
     p0 = np.zeros(cme.N_states)
     p0[cme.index([20, 0])] = 1.0
     times = [0.0, 0.1, 0.7, 30.0]  # uneven: stepped by differences
-    P = cme.evolve(p0, times)
+    P = cme.evolve(p0, times).p
     np.testing.assert_allclose(P.sum(axis=1), 1.0, atol=1e-13)
     np.testing.assert_array_equal(P[0], p0)
     # the mean of B follows 20 k+/(k+ + k-) (1 - exp(-(k+ + k-) t))
     for t, pt in zip(times, P):
         assert cme.mean(pt)[1] == pytest.approx(20 / 3 * (1 - np.exp(-3 * t)), rel=1e-10,
                                                 abs=1e-12)
-    np.testing.assert_allclose(P[-1], cme.stationary(), atol=1e-13)
+    np.testing.assert_allclose(P[-1], cme.stationary().p, atol=1e-13)
     # starting later than 0 and equal spacing give the same answers
-    Q = cme.evolve(p0, [0.7, 1.2, 1.7])
+    Q = cme.evolve(p0, [0.7, 1.2, 1.7]).p
     np.testing.assert_allclose(Q[0], P[2], atol=1e-14)
 
 
@@ -228,7 +234,7 @@ def test_evolve_dense_refuses_a_lattice_too_large_for_dense_matrices():
     cme = CME(net, 1.0, 100)
     p0 = np.eye(cme.N_states)[0]
     with pytest.raises(ValueError, match="`method`='dense' needs S x S dense matrices"):
-        cme.evolve(p0, [0.0, 1.0], method="dense")
+        cme.evolve(p0, [0.0, 1.0], method="dense").p
 
 
 def test_evolve_methods_agree_on_a_stiff_bistable_chain():
@@ -237,17 +243,18 @@ def test_evolve_methods_agree_on_a_stiff_bistable_chain():
     p0 = np.zeros(cme.N_states)
     p0[cme.index([25])] = 1.0  # near the unstable state 1.204 V
     times = np.linspace(0.0, 40.0, 21)
-    dense = cme.evolve(p0, times)
-    assert cme.evolve_method == "dense"
-    bdf = cme.evolve(p0, times, method="bdf")
+    run = cme.evolve(p0, times)
+    assert run.method == "dense"
+    dense = run.p
+    bdf = cme.evolve(p0, times, method="bdf").p
     np.testing.assert_allclose(np.abs(bdf - dense).sum(axis=1), 0.0, atol=1e-8)
     np.testing.assert_allclose(bdf.sum(axis=1), 1.0, atol=1e-12)
     np.testing.assert_allclose(dense.sum(axis=1), 1.0, atol=1e-10)
-    short = cme.evolve(p0, [0.0, 0.01, 0.02], method="expm")
-    np.testing.assert_allclose(short, cme.evolve(p0, [0.0, 0.01, 0.02], method="dense"),
+    short = cme.evolve(p0, [0.0, 0.01, 0.02], method="expm").p
+    np.testing.assert_allclose(short, cme.evolve(p0, [0.0, 0.01, 0.02], method="dense").p,
                                atol=1e-12)
     with pytest.raises(ValueError, match="`method` must be one of"):
-        cme.evolve(p0, times, method="euler")
+        cme.evolve(p0, times, method="euler").p
 
 
 # -- fluxes -------------------------------------------------------------------------------------
@@ -305,7 +312,7 @@ def test_p_shape_and_species_checked():
     with pytest.raises(ValueError, match="`p0` must be non-negative"):
         cme.evolve(-np.ones(31), [0, 1])
     with pytest.raises(ValueError, match="`times`"):
-        cme.evolve(cme.stationary(), [1.0, 0.5])
+        cme.evolve(cme.stationary().p, [1.0, 0.5])
     with pytest.raises(ValueError, match="unknown species 'Y'"):
         cme.marginal("Y")
     with pytest.raises(ValueError, match="`i`"):
@@ -327,7 +334,7 @@ def test_marginal_species_by_name_index_and_numpy_integer():
 def test_to_grid_takes_log_probabilities():
     # log_stationary is -inf where the chain never goes; to_grid must place it, not refuse it
     cme = CME(mt.Network.from_string("X -> 0 ; 1"), V=1.0, max_counts=3)
-    grid = cme.to_grid(cme.log_stationary())
+    grid = cme.to_grid(cme.log_stationary().log_p)
     np.testing.assert_array_equal(grid, [0.0, -np.inf, -np.inf, -np.inf])
     with pytest.raises(ValueError, match="`p` must be finite"):
         cme.mean(np.array([1.0, np.nan, 0.0, 0.0]))
@@ -381,7 +388,7 @@ def test_mean_first_passage_time_solves_the_backward_equation_in_two_dimensions(
     assert np.all(tau[target] == 0) and np.all(tau[~target] > 0)
     lhs = cme.reflecting_generator.T @ tau
     np.testing.assert_allclose(lhs[~target], -1.0, rtol=0, atol=1e-11 * tau.max())
-    p0 = cme.stationary()
+    p0 = cme.stationary().p
     assert cme.mean_first_passage_time(target, p0=p0) == pytest.approx(p0 @ tau, rel=1e-14)
 
 

@@ -264,7 +264,7 @@ def rate_function_from_cme(net: Network, V: float, max_counts, n0=None) -> RateF
     _check_network(net)
     V = check_volume(V)
     cme = CME(net, V, max_counts, n0=n0)
-    logp = np.asarray(cme.log_stationary(), float)
+    logp = np.asarray(cme.log_stationary().log_p, float)
     with np.errstate(divide="ignore"):
         phi = -logp / V
     finite = np.isfinite(phi)
