@@ -1,7 +1,13 @@
-"""One figure style for every chapter of the book.
+"""One figure style for every chapter of the book, and the chapters' figure helpers.
+
+The package holds the style (here) and one module of figure helpers per topic
+(``plotting.<topic>``), so that notebooks show the computation and not the matplotlib.
 
 Call :func:`use_style` once at the top of a notebook; draw with :func:`subplots` (or any
-matplotlib call) afterwards. The style fixes font sizes, a colour cycle that stays readable for
+matplotlib call) afterwards. Figures are one text column wide: :data:`COLUMN_WIDTH` inches at
+:data:`DPI` dots per inch is the 768 px at which the HTML book shows them, so nothing is
+scaled down on a desktop and the smallest text (10 pt) is still about 9 px tall on a 400 px
+phone. Multi-panel figures keep the column width and get shorter rows. The style fixes font sizes, a colour cycle that stays readable for
 colour-blind readers and in greyscale print (Okabe & Ito's palette), thin spines on the left
 and bottom only, and a constrained layout so labels never overlap. Axis labels are the
 chapters' job: every axis names its quantity and its unit, or says "(dimensionless)".
@@ -22,9 +28,9 @@ import matplotlib as mpl
 import matplotlib.pyplot as plt
 from cycler import cycler
 
-from ._validation import check_positive_int
+from .._validation import check_positive_int
 
-__all__ = ["COLORS", "STYLE", "FIGSIZE", "use_style", "subplots"]
+__all__ = ["COLORS", "STYLE", "FIGSIZE", "COLUMN_WIDTH", "DPI", "use_style", "subplots"]
 
 #: The colour cycle (Okabe & Ito, "Color Universal Design", 2008): blue, vermilion, bluish
 #: green, reddish purple, orange, sky blue, black, yellow.
@@ -39,22 +45,37 @@ COLORS: list[str] = [
     "#F0E442",
 ]
 
+#: Width of the book's text column in inches. With :data:`DPI` a figure of this width is drawn
+#: at 768 pixels, the width at which the HTML book shows it, so it is never scaled down on a
+#: desktop; on a 400 px phone it is shown at about half size, and the font sizes of
+#: :data:`STYLE` (at least 10 pt, i.e. 18 px drawn) stay at about 9 px there.
+COLUMN_WIDTH: float = 6.0
+
+#: Dots per inch of every figure (inline PNG and saved files): ``COLUMN_WIDTH * DPI = 768``.
+DPI: int = 128
+
 #: Default size of a one-panel figure, in inches (width, height).
-FIGSIZE: tuple[float, float] = (6.4, 4.0)
+FIGSIZE: tuple[float, float] = (COLUMN_WIDTH, 3.75)
+
+#: Height in inches of one row of panels, by the number of columns (1, 2, 3 or more): the
+#: panels of a wider grid are narrower, so they are drawn less tall.
+_ROW_HEIGHT: tuple[float, float, float] = (FIGSIZE[1], 2.9, 2.5)
 
 #: The rcParams that :func:`use_style` applies.
 STYLE: dict[str, object] = {
     "figure.figsize": FIGSIZE,
-    "figure.dpi": 100,
+    "figure.dpi": DPI,
     "figure.constrained_layout.use": True,
-    "savefig.dpi": 100,
+    "savefig.dpi": DPI,
     "font.size": 11,
     "axes.titlesize": 11,
     "axes.labelsize": 11,
     "xtick.labelsize": 10,
     "ytick.labelsize": 10,
-    "legend.fontsize": 9.5,
+    "legend.fontsize": 10,
     "legend.frameon": False,
+    "legend.handlelength": 1.6,
+    "legend.borderaxespad": 0.3,
     "axes.prop_cycle": cycler(color=COLORS),
     "axes.spines.top": False,
     "axes.spines.right": False,
@@ -77,16 +98,18 @@ def use_style() -> None:
 
 
 def subplots(nrows: int = 1, ncols: int = 1, **kw):
-    """Create a figure and a grid of axes in the book's default size.
+    """Create a figure and a grid of axes sized for the text column.
 
     Parameters
     ----------
     nrows, ncols : int
         Grid of panels, each at least 1.
     **kw
-        Passed to :func:`matplotlib.pyplot.subplots`; ``figsize`` overrides the default, which
-        is :data:`FIGSIZE` for one panel and grows with the grid (3.4 in per extra column up to
-        a page width of 10 in, 3.2 in per extra row).
+        Passed to :func:`matplotlib.pyplot.subplots`; ``figsize`` overrides the default. The
+        default is one column wide (:data:`COLUMN_WIDTH`, 768 px at :data:`DPI`) whatever the
+        number of columns, and ``nrows`` times a row height of 3.75 in for one column, 2.9 in
+        for two and 2.5 in for three or more. A figure wider than the column is shown scaled
+        down, and its text shrinks with it.
 
     Returns
     -------
@@ -96,8 +119,6 @@ def subplots(nrows: int = 1, ncols: int = 1, **kw):
     """
     nrows, ncols = check_positive_int(nrows, "nrows"), check_positive_int(ncols, "ncols")
     if "figsize" not in kw:
-        width = min(FIGSIZE[0] + 3.4 * (ncols - 1), 10.0)
-        height = FIGSIZE[1] + 3.2 * (nrows - 1)
-        kw["figsize"] = (width, height)
+        kw["figsize"] = (COLUMN_WIDTH, nrows * _ROW_HEIGHT[min(ncols, 3) - 1])
     kw.setdefault("layout", "constrained")
     return plt.subplots(nrows, ncols, **kw)
