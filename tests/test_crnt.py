@@ -95,3 +95,176 @@ def test_detailed_balance_test_validates_x():
         crnt.detailed_balance_test(net, [[1.0, 1.0]])
     with pytest.raises(ValueError, match="irreversible"):
         crnt.detailed_balance_test(mt.models.immigration_death(), [1.0])
+
+
+# -- the complex graph against published deficiencies -------------------------------------------
+EDELSTEIN = "A <=> 2 A ; 1, 1\nA + B <=> C ; 1, 1\nC <=> B ; 1, 1"
+
+
+def _numbers(net):
+    g = crnt.complex_graph(net)
+    return g.c, g.l, g.s, g.deficiency, g.weakly_reversible
+
+
+@pytest.mark.parametrize("text, chemostats, expected", [
+    # Edelstein's network (Edelstein 1970): deficiency one, weakly reversible, the standard
+    # bistable deficiency-one example (CatalystNetworkAnalysis documents the same numbers)
+    (EDELSTEIN, None, (5, 2, 2, 1, True)),
+    # Michaelis-Menten E + S <=> C -> E + P: deficiency zero, not weakly reversible
+    ("E + S <=> C ; 1, 1\nC -> E + P ; 1", None, (3, 1, 2, 0, False)),
+    # the reversible triangle A <=> B <=> C <=> A: δ = 3 - 1 - 2 = 0 (Horn 1972)
+    ("A <=> B ; 1, 1\nB <=> C ; 1, 1\nC <=> A ; 1, 1", None, (3, 1, 2, 0, True)),
+    # the examples of Feinberg, Foundations of Chemical Reaction Network Theory (2019), as
+    # worked in Catalyst's CRN-theory tutorial: 7 complexes, 2 linkage classes, rank 5, δ = 0
+    # (C -> D + E has no way back: not weakly reversible)
+    ("A + B <=> C ; 1, 1\nC -> D + E ; 1\nD + E <=> F ; 1, 1\n2 A <=> B + G ; 1, 1\n"
+     "B + G -> H ; 1\nH -> 2 A ; 1", None, (7, 2, 5, 0, False)),
+    # ... weakly reversible but not reversible, δ = 0
+    ("A <=> B ; 1, 1\nA + C -> D ; 1\nD -> B + E ; 1\nB + E -> A + C ; 1", None,
+     (5, 2, 3, 0, True)),
+    # ... δ = 0, not weakly reversible (no positive steady state for any constants)
+    ("A <=> 2 B ; 1, 1\nA + C <=> D ; 1, 1\nB + E -> C + D ; 1", None, (6, 3, 3, 0, False)),
+    # ... the deficiency-one-theorem example: δ = 1 (linkage-class deficiencies 0 and 1; C has
+    # no incoming reaction, so not weakly reversible)
+    ("A <=> 2 B ; 1, 1\nC -> 2 D ; 1\n2 D -> C + E ; 1\nC + E <=> E + 2 D ; 1, 1", None,
+     (6, 2, 3, 1, False)),
+])
+def test_structural_numbers_match_published_values(text, chemostats, expected):
+    assert _numbers(mt.Network.from_string(text, chemostats=chemostats)) == expected
+
+
+def test_chemostats_are_left_out_of_complexes():
+    # Schlögl with A, B buffered: complexes 2X, 3X, 0, X (not A + 2X ...); deficiency one
+    g = crnt.complex_graph(mt.models.schlogl())
+    assert g.labels == ("2X", "3X", "0", "X")
+    assert (g.c, g.l, g.s, g.deficiency, g.weakly_reversible) == (4, 2, 1, 1, True)
+    # Brusselator: 0 -> X -> Y, X -> 0, 2X + Y -> 3X; not weakly reversible, deficiency one
+    b = crnt.complex_graph(mt.models.brusselator())
+    assert b.labels == ("0", "X", "2X + Y", "3X", "Y")
+    assert (b.c, b.l, b.s, b.deficiency, b.weakly_reversible) == (5, 2, 2, 1, False)
+    assert b.strong_linkage_classes == ((0, 1), (2,), (3,), (4,))
+    assert b.terminal_strong_linkage_classes == ((3,), (4,))
+
+
+def test_incidence_edges_and_cache():
+    net = mt.Network.from_string("A -> B ; 1\nB <=> C ; 2, 3")
+    g = crnt.complex_graph(net)
+    assert crnt.complex_graph(net) is g        # computed once per network
+    np.testing.assert_array_equal(g.edges, [[0, 1], [1, 2], [2, 1]])
+    np.testing.assert_array_equal(g.edge_reaction, [0, 1, 1])
+    np.testing.assert_array_equal(g.edge_direction, [1, 1, -1])
+    np.testing.assert_array_equal(g.incidence, [[-1, 0, 0], [1, -1, 1], [0, 1, -1]])
+    # the net change of each edge is Y^T times its incidence column
+    sign = g.edge_direction[:, None]
+    np.testing.assert_array_equal(g.incidence.T @ g.complexes, sign * net.nu[g.edge_reaction])
+    assert g.strong_linkage_classes == ((0,), (1, 2))
+    assert g.terminal_strong_linkage_classes == ((1, 2),)
+    assert not crnt.is_weakly_reversible(net) and crnt.deficiency(net) == 0
+    assert not crnt.deficiency_zero_applies(net)
+    assert crnt.deficiency_zero_applies(mt.models.unimolecular_cycle())
+    assert crnt.linkage_classes(net) == ((0, 1, 2),)
+    with pytest.raises(TypeError, match="`net` must be a mesothermo.Network"):
+        crnt.complex_graph(None)
+
+
+def test_irreversible_cycle_is_weakly_reversible():
+    net = mt.Network.from_string("A -> B ; 1\nB -> C ; 1\nC -> A ; 1")
+    assert _numbers(net) == (3, 1, 2, 0, True)
+    assert crnt.deficiency_zero_applies(net)
+
+
+# -- complex balance ---------------------------------------------------------------------------
+def test_irreversible_cycle_is_complex_balanced_but_not_detailed_balanced():
+    # A -> B -> C -> A at rates 1, 2, 4: x = (4, 2, 1) t balances every complex (in = out = 4t)
+    net = mt.Network.from_string("A -> B ; 1\nB -> C ; 2\nC -> A ; 4")
+    res = crnt.complex_balance_test(net, [4.0, 2.0, 1.0])
+    assert res.holds
+    np.testing.assert_array_equal(res.inflow, [4.0, 4.0, 4.0])
+    np.testing.assert_array_equal(res.residual, 0.0)
+    off = crnt.complex_balance_test(net, [1.0, 1.0, 1.0])
+    np.testing.assert_array_equal(off.residual, [4 - 1, 1 - 2, 2 - 4])
+    assert not off.holds and not crnt.is_complex_balanced(net, [1.0, 1.0, 1.0])
+    with pytest.raises(ValueError, match="irreversible"):
+        crnt.detailed_balance_test(net, [4.0, 2.0, 1.0])
+
+
+def test_wegscheider_violating_cycle_is_complex_balanced_at_its_steady_state():
+    kp, km = (1.0, 2.0, 3.0), (1.0, 1.0, 1.0)
+    net = mt.models.unimolecular_cycle(kp, km)
+    (ss,) = mt.steady_states(net, conserved=[3.0])
+    assert crnt.complex_balance_test(net, ss.x, rtol=1e-12).holds
+    assert not crnt.detailed_balance_test(net, ss.x).holds
+    # detailed balance implies complex balance
+    db = mt.models.unimolecular_cycle(kp, km, wegscheider=True)
+    (eq,) = mt.steady_states(db, conserved=[3.0])
+    assert crnt.detailed_balance_test(db, eq.x, rtol=1e-10).holds
+    assert crnt.complex_balance_test(db, eq.x, rtol=1e-12).holds
+
+
+def test_schlogl_is_complex_balanced_only_on_the_wegscheider_locus():
+    # deficiency one, one species: complex balance needs k1 a / k2 = k3 b / k4 = x
+    k1, k2, k3, k4 = 3.0, 0.6, 0.25, 2.95
+    for a, expect in ((k2 * k3 / (k1 * k4), True), (1.0, False)):
+        net = mt.models.schlogl(k1, k2, k3, k4, a=a, b=1.0)
+        tests = [crnt.is_complex_balanced(net, s.x) for s in mt.steady_states(net) if s.x[0] > 0]
+        assert tests and all(t == expect for t in tests)
+
+
+def test_complex_balance_test_validates_input():
+    with pytest.raises(ValueError, match="`x`"):
+        crnt.complex_balance_test(mt.models.isomerisation(), [1.0])
+    with pytest.raises(ValueError, match="`rtol`"):
+        crnt.complex_balance_test(mt.models.isomerisation(), [1.0, 1.0], rtol=-1.0)
+    law = mt.Network([mt.Reaction({"X": 1}, {}, 1.0, propensity_plus=lambda n, V: n[..., 0])])
+    with pytest.raises(ValueError, match="needs mass-action kinetics"):
+        crnt.complex_balance_test(law, [1.0])
+
+
+# -- product-form stationary laws (Anderson, Craciun and Kurtz 2010, Theorem 4.1) ---------------
+def test_product_poisson_law_of_an_open_unimolecular_network():
+    # 0 <=> A <=> B <=> 0 (deficiency zero, weakly reversible), no conservation law: the CME
+    # law on the box equals the product of Poissons with means V x_ss up to the box's tail mass
+    net = mt.Network.from_string("0 <=> A ; 2, 1\nA <=> B ; 1, 3\nB <=> 0 ; 1, 0.5")
+    (ss,) = mt.steady_states(net)
+    assert crnt.deficiency_zero_applies(net)
+    cme = mt.CME(net, V=4.0, max_counts=[45, 30])
+    law = crnt.product_form_law(cme, ss.x)
+    p = cme.stationary().p
+    np.testing.assert_allclose(law.means, 4.0 * ss.x, rtol=1e-14)
+    assert law.outside_box < 1e-12
+    # the reflecting box perturbs the law by at most of the order of the tail mass
+    assert np.max(np.abs(p - law.p)) < 1e-11
+    assert abs(law.p.sum() - 1.0) < 1e-14
+
+
+def test_product_form_law_restricted_to_the_class_is_multinomial():
+    from scipy import stats
+    net = mt.models.unimolecular_cycle((1.0, 2.0, 3.0), (1.0, 1.0, 1.0))
+    total, V = 30, 10.0
+    (ss,) = mt.steady_states(net, conserved=[total / V])
+    cme = mt.CME(net, V=V, max_counts=total, n0=[total, 0, 0])
+    law = crnt.product_form_law(cme, ss.x)
+    assert np.isnan(law.outside_box)
+    multinomial = stats.multinomial.pmf(cme.states, total, ss.x / ss.x.sum())
+    np.testing.assert_allclose(law.p, multinomial, rtol=1e-12, atol=0)
+    assert np.max(np.abs(cme.stationary().p - law.p)) < 1e-14
+    # x_ss of another class gives the same law on this class (it differs by a factor constant
+    # on the class), so the restricted law cannot tell classes apart; Eq. 10 can (chapter 06)
+    other = crnt.product_form_law(cme, 2.0 * ss.x)
+    np.testing.assert_allclose(other.p, law.p, rtol=1e-12)
+
+
+def test_product_form_law_checks_complex_balance_and_arguments():
+    net = mt.models.schlogl()            # not complex balanced at its steady states
+    cme = mt.CME(net, V=5.0, max_counts=60)
+    xs = mt.steady_states(net)[0].x
+    with pytest.raises(ValueError, match="not complex balanced"):
+        crnt.product_form_law(cme, xs)
+    law = crnt.product_form_law(cme, xs, check=False)
+    assert law.p.shape == (61,)
+    with pytest.raises(TypeError, match="`cme` must be a mesothermo.CME"):
+        crnt.product_form_law(net, xs)
+    with pytest.raises(ValueError, match="`x_ss` must be one positive state"):
+        crnt.product_form_law(cme, [0.0])
+    with pytest.raises(TypeError, match="`check` must be True or False"):
+        crnt.product_form_law(cme, xs, check="no")

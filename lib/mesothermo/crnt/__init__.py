@@ -5,7 +5,13 @@ with complex balance", Eq. 10). This package computes that structure, following 
 Jackson (1972) and Feinberg (1979, 1987), with the complex graph held by :mod:`networkx`:
 
 - :mod:`~mesothermo.crnt.linalg`: exact ranks and integer null-space bases;
-- :mod:`~mesothermo.crnt.balance`: Wegscheider's cycle conditions and the detailed-balance test.
+- :mod:`~mesothermo.crnt.balance`: Wegscheider's cycle conditions and the detailed-balance test;
+- :mod:`~mesothermo.crnt.graph`: complexes, linkage classes (plain, strong, terminal), the rank
+  of the stoichiometric subspace, deficiency, weak reversibility, the deficiency-zero theorem;
+- :mod:`~mesothermo.crnt.complex_balance`: inflow = outflow at every complex;
+- :mod:`~mesothermo.crnt.product_form`: the product-Poisson stationary law of the chemical
+  master equation of a complex-balanced network on its lattice (Anderson, Craciun and Kurtz
+  2010).
 
 Chemostatted species are constants: they are left out of complexes and their concentrations
 folded into the effective rate constants (as Catalyst's ``network_analysis.jl`` treats constant
@@ -14,8 +20,18 @@ species).
 
 from .balance import (DetailedBalanceTest, WegscheiderTest, detailed_balance_test,
                       wegscheider_cycles, wegscheider_test)
+from .complex_balance import ComplexBalanceTest, complex_balance_test, is_complex_balanced
+from .graph import (ComplexGraph, complex_graph, complexes, deficiency, deficiency_zero_applies,
+                    is_weakly_reversible, linkage_classes, strong_linkage_classes,
+                    terminal_strong_linkage_classes)
 from .linalg import exact_rank, integer_null_space
+from .product_form import ProductFormLaw, product_form_law
 
 __all__ = ["exact_rank", "integer_null_space",
            "WegscheiderTest", "DetailedBalanceTest", "wegscheider_cycles", "wegscheider_test",
-           "detailed_balance_test"]
+           "detailed_balance_test",
+           "ComplexGraph", "complex_graph", "complexes", "linkage_classes",
+           "strong_linkage_classes", "terminal_strong_linkage_classes", "deficiency",
+           "is_weakly_reversible", "deficiency_zero_applies",
+           "ComplexBalanceTest", "complex_balance_test", "is_complex_balanced",
+           "ProductFormLaw", "product_form_law"]
