@@ -67,6 +67,7 @@ STYLE: dict[str, object] = {
     "figure.dpi": DPI,
     "figure.constrained_layout.use": True,
     "savefig.dpi": DPI,
+    "savefig.pad_inches": 0.03,      # a tight bounding box stays within a few px of 768
     "font.size": 11,
     "axes.titlesize": 11,
     "axes.labelsize": 11,
