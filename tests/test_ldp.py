@@ -65,7 +65,7 @@ def test_hamiltonian_broadcast_and_overflow_guard():
         mt.hamiltonian(net, [1.0], [800.0])
     # a vanishing rate does not trigger the guard: at x = 0 the death channel is off
     assert np.isfinite(mt.hamiltonian(net, [0.0], [-800.0]))
-    with pytest.raises(ValueError, match="`p` must have last axis of length 1"):
+    with pytest.raises(ValueError, match="`theta` must have last axis of length 1"):
         mt.hamiltonian(net, [1.0], [[0.1, 0.2]])
 
 
@@ -90,7 +90,7 @@ def test_1d_general_jumps_root_solve():
     # 0 -> 2X (jump +2), X -> 0: phi' is the non-zero root of 5(e^{2p}-1) + x(e^{-p}-1) = 0
     net = mt.Network.from_string("0 -> 2 X ; 5\nX -> 0 ; 1")
     x = np.linspace(0.5, 30.0, 60)
-    slope = ldp._slope_1d(net, x, None)
+    slope = ldp.one_dim._slope_1d(net, x, None)
     res = mt.kurtz_hu_residual(net, x[:, None], slope[:, None])
     assert np.max(np.abs(res) / (5 + x)) < 1e-13
     (ss,) = mt.steady_states(net)
@@ -135,7 +135,7 @@ def test_jump_rates_1d_schlogl_closed_form_and_the_slope():
     assert isinstance(W, mt.JumpRates)
     np.testing.assert_allclose(W.up, 3.0 * x**2 + 0.25, rtol=1e-15, atol=0)
     np.testing.assert_allclose(W.down, 0.6 * x**3 + 2.95 * x, rtol=1e-15, atol=0)
-    np.testing.assert_allclose(ldp._slope_1d(net, x[1:], None),
+    np.testing.assert_allclose(ldp.one_dim._slope_1d(net, x[1:], None),
                                np.log(W.down[1:] / W.up[1:]), rtol=1e-15, atol=1e-15)
     up, down = mt.jump_rates_1d(net, x[:, None])          # (K, 1) input, tuple unpacking
     np.testing.assert_array_equal(up, W.up)
@@ -312,9 +312,9 @@ def test_1d_and_characteristics_arguments_named():
 def test_momenta_are_checked_like_concentrations_but_may_be_negative():
     net = mt.models.open_isomerisation()
     assert np.isfinite(mt.hamiltonian(net, [1.0, 1.0], [-0.5, 0.5]))
-    with pytest.raises(TypeError, match=r"`p` must be an array with last axis 2\."):
+    with pytest.raises(TypeError, match=r"`theta` must be an array with last axis 2\."):
         mt.hamiltonian(net, [1.0, 1.0], ["a", "b"])
     with pytest.raises(ValueError, match="`grad_phi` must have last axis of length 2"):
         mt.kurtz_hu_residual(net, [1.0, 1.0], [0.1])
-    with pytest.raises(ValueError, match="`p` must be finite"):
+    with pytest.raises(ValueError, match="`theta` must be finite"):
         mt.hamiltonian(net, [1.0, 1.0], [np.inf, 0.0])

@@ -201,7 +201,7 @@ def test_general_rate_law_michaelis_menten():
 
 def test_general_rate_law_that_does_not_broadcast_is_looped():
     net = mt.Network([Reaction({"A": 1}, {}, 0.0, propensity_plus=lambda n, V: float(n[0]) ** 2)])
-    r = net._propensities_raw(np.array([[1], [2], [3]]), 1.0)
+    r = net.propensities(np.array([[1], [2], [3]]), 1.0)
     np.testing.assert_allclose(r.plus[:, 0], [1, 4, 9])
 
 

@@ -10,9 +10,9 @@ macroscopic one (:mod:`~mesothermo.rre`, Ge–Qian Eq. 4), and both feed large d
 from . import models, plotting, widgets
 from .cme import CME
 from .ldp import (Characteristics, ComplexBalancedRateFunction, RateFunctionSample, Ray,
-                  JumpRates, hamiltonian, jump_rates_1d, kurtz_hu_residual, rate_function_1d,
-                  rate_function_characteristics, rate_function_complex_balanced,
-                  rate_function_from_cme)
+                  JumpRates, hamiltonian, jump_rates_1d, kurtz_hu_residual, prefactor_1d,
+                  rate_function_1d, rate_function_characteristics,
+                  rate_function_complex_balanced, rate_function_from_cme, richardson_in_V)
 from .network import Network, RatePair, Reaction, ReactionSyntaxError
 from .rre import (LNAPath, SteadyState, diffusion_matrix, jacobian, lna_covariance,
                   lna_covariance_path, rre_rhs, solve_rre, steady_states)
@@ -28,7 +28,7 @@ __all__ = [
     "lna_covariance", "lna_covariance_path", "LNAPath",
     # large deviations
     "hamiltonian", "kurtz_hu_residual", "jump_rates_1d", "JumpRates",
-    "rate_function_from_cme", "rate_function_1d",
+    "rate_function_from_cme", "richardson_in_V", "rate_function_1d", "prefactor_1d",
     "rate_function_characteristics", "rate_function_complex_balanced",
     "RateFunctionSample", "Characteristics", "Ray", "ComplexBalancedRateFunction",
     # presentation

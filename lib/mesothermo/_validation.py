@@ -14,7 +14,7 @@ import numpy as np
 
 __all__ = ["as_rng", "check_choice", "check_network", "check_volume", "check_volume_for",
            "check_positive_real", "check_nonnegative_real", "check_counts", "check_positive_int",
-           "check_times", "check_concentrations", "check_species"]
+           "check_times", "check_concentrations", "check_point", "check_species"]
 
 #: Counts above this are not exactly representable as float64 integers (2**53).
 _MAX_EXACT_COUNT = 2.0 ** 53
@@ -193,6 +193,15 @@ def check_concentrations(x, N: int, name: str = "x", nonnegative: bool = True) -
     if nonnegative and np.any(arr < 0):
         raise ValueError(f"`{name}` must be non-negative (concentrations).")
     return arr
+
+
+def check_point(N: int, x, name: str) -> np.ndarray:
+    """One point of concentration space: shape (N,), finite, non-negative."""
+    x = check_concentrations(x, N, name)
+    if x.shape != (N,):
+        raise ValueError(f"`{name}` must have shape ({N},), one concentration per species; "
+                         f"got shape {x.shape}.")
+    return x
 
 
 def check_times(times, name: str = "times") -> np.ndarray:

@@ -50,6 +50,7 @@ import numbers
 import numpy as np
 import scipy.sparse as sp
 
+from . import _kinetics
 from ._validation import check_counts, check_network, check_species, check_volume
 from .markov import Evolution, MarkovChain, StationaryLaw
 from .network import Network
@@ -196,7 +197,7 @@ class CME:
     def _build(self) -> None:
         net, V, states = self.net, self.V, self.states
         S = states.shape[0]
-        rp, rm = net._propensities_raw(states, V)
+        rp, rm = _kinetics.propensities(net, states, V)
         rp = np.asarray(rp, float).reshape(S, net.M)
         rm = np.asarray(rm, float).reshape(S, net.M)
         if not (np.all(np.isfinite(rp)) and np.all(np.isfinite(rm))):

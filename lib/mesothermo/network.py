@@ -38,23 +38,18 @@ import math
 import re
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Callable, Mapping, NamedTuple, Sequence
+from typing import Callable, Mapping, Sequence
 
 import numpy as np
 
+from . import _kinetics
+from ._kinetics import RatePair
 from ._validation import (check_concentrations, check_counts, check_nonnegative_real,
                           check_volume, check_volume_for)
 
 __all__ = ["Network", "Reaction", "RatePair", "ReactionSyntaxError"]
 
 RateLaw = Callable[[np.ndarray, float], np.ndarray]
-
-
-class RatePair(NamedTuple):
-    """Forward and backward rates of every reaction, each an array of shape (..., M)."""
-
-    plus: np.ndarray
-    minus: np.ndarray
 
 
 class ReactionSyntaxError(ValueError):
@@ -547,14 +542,7 @@ class Network:
             ``plus`` and ``minus``, each of shape (..., M).
         """
         x = check_concentrations(x, self.N, "x")
-        return self._rates_raw(x, check_volume_for(self, V))
-
-    def _rates_raw(self, x: np.ndarray, V: float | None = None) -> RatePair:
-        """R±(x), each (..., M), without validation (``V`` is used by general rate laws only)."""
-        if not self._mass_action:
-            return RatePair(*(r / V for r in self._propensities_raw(V * x, V)))
-        return RatePair(self._keff_plus * _power_product(x, self._nu_plus),
-                        self._keff_minus * _power_product(x, self._nu_minus))
+        return _kinetics.rates(self, x, check_volume_for(self, V))
 
     def propensities(self, n, V: float) -> RatePair:
         r"""Mesoscopic rates :math:`r_{\pm\ell}(n)` in a vessel of volume ``V`` (Ge–Qian
@@ -583,24 +571,7 @@ class Network:
         except ValueError:  # ragged: check_counts reports it
             batch = False
         arr = check_counts(n, self.N, "n", batch=batch)
-        return self._propensities_raw(arr, V)
-
-    def _propensities_raw(self, n: np.ndarray, V: float) -> RatePair:
-        """Propensities without validation (used by the CME builder over many states)."""
-        n = np.asarray(n, dtype=float)
-        out = []
-        for keff, stoich, attr in ((self._keff_plus, self._nu_plus, "propensity_plus"),
-                                   (self._keff_minus, self._nu_minus, "propensity_minus")):
-            order = stoich.sum(axis=1)
-            r = (keff * V ** (1.0 - order)) * _falling_product(n, stoich)
-            if not self._mass_action:
-                r = np.array(r, float)
-                for l, rx in enumerate(self._reactions):
-                    law = getattr(rx, attr)
-                    if law is not None:
-                        r[..., l] = _call_law(law, n, V)
-            out.append(r)
-        return RatePair(*out)
+        return _kinetics.propensities(self, arr, V)
 
     # -- conservation -------------------------------------------------------------------------
     def conservation_laws(self) -> np.ndarray:
@@ -638,38 +609,6 @@ class Network:
                 "<th>k<sub>+</sub></th><th>k<sub>&minus;</sub></th></tr></thead><tbody>"
                 + "".join(rows) + f"</tbody></table><p>Species: {html.escape(', '.join(self._species))}"
                 f"</p>{ch}")
-
-
-def _call_law(law: RateLaw, n: np.ndarray, V: float) -> np.ndarray:
-    """Evaluate a general rate law over (..., N) states, looping if it does not broadcast."""
-    try:
-        r = np.asarray(law(n, V), float)
-        if r.shape != n.shape[:-1]:
-            raise ValueError
-    except Exception:
-        flat = n.reshape(-1, n.shape[-1])
-        r = np.array([float(law(row, V)) for row in flat]).reshape(n.shape[:-1])
-    if np.any(~np.isfinite(r)) or np.any(r < 0):
-        raise ValueError("a general rate law returned a negative or non-finite rate; rates must "
-                         "be finite and >= 0 (Ge–Qian assumption i).")
-    return r
-
-
-def _power_product(x: np.ndarray, stoich: np.ndarray) -> np.ndarray:
-    """prod_i x_i ** stoich[l, i], shape (..., M); 0**0 = 1."""
-    out = np.ones(x.shape[:-1] + (stoich.shape[0],))
-    for l, i in zip(*np.nonzero(stoich)):
-        out[..., l] *= x[..., i] ** stoich[l, i]
-    return out
-
-
-def _falling_product(n: np.ndarray, stoich: np.ndarray) -> np.ndarray:
-    """prod_i (n_i)_{stoich[l, i]} with the falling factorial, shape (..., M)."""
-    out = np.ones(n.shape[:-1] + (stoich.shape[0],))
-    for l, i in zip(*np.nonzero(stoich)):
-        for j in range(stoich[l, i]):
-            out[..., l] *= np.maximum(n[..., i] - j, 0.0)
-    return out
 
 
 def _integer_null_space(A: np.ndarray) -> np.ndarray:

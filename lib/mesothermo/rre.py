@@ -43,89 +43,18 @@ import numpy as np
 from scipy import linalg, optimize
 from scipy.integrate import solve_ivp
 
-from ._validation import (check_concentrations, check_network, check_positive_int,
+from . import _kinetics
+from ._validation import (check_concentrations, check_network, check_point, check_positive_int,
                           check_positive_real, check_times, check_volume_for)
-from .network import Network, RatePair
+from .network import Network
 
 __all__ = ["rre_rhs", "solve_rre", "steady_states", "SteadyState", "jacobian",
            "diffusion_matrix", "lna_covariance", "lna_covariance_path", "LNAPath"]
 
 
 # ---------------------------------------------------------------------------------------------
-# Internal, unvalidated kernels (also used by ldp.py)
+# Local helpers (the kinetic kernels themselves live in _kinetics)
 # ---------------------------------------------------------------------------------------------
-_check_network = check_network  # the one check, under the name ldp.py imports
-
-
-_volume_for = check_volume_for  # under the name ldp.py imports
-
-
-def _rates_raw(net: Network, x: np.ndarray, V: float | None = None) -> RatePair:
-    """R±(x), shape (..., M), without validation; negative round-off in ``x`` is clipped to 0."""
-    return net._rates_raw(np.maximum(np.asarray(x, float), 0.0), V)
-
-
-def _rhs_raw(net: Network, x: np.ndarray, V: float | None = None) -> np.ndarray:
-    Rp, Rm = _rates_raw(net, x, V)
-    return (Rp - Rm) @ net.nu
-
-
-def _rate_gradients(net: Network, x: np.ndarray, V: float | None = None) -> RatePair:
-    r"""dR±_l/dx_j, each of shape (..., M, N).
-
-    Mass action: :math:`\partial_j R_{\pm\ell} = k_{\pm\ell}\,m\,x_j^{m-1}\prod_{i\ne j}
-    x_i^{\nu^\pm_{\ell i}}` with :math:`m = \nu^\pm_{\ell j}` (exact, also at :math:`x_j = 0`).
-    General rate laws: central differences with step :math:`10^{-6}\max(1, x_j)`.
-    """
-    x = np.maximum(np.asarray(x, float), 0.0)
-    N, M = net.N, net.M
-    if net.is_mass_action:
-        out = []
-        for keff, stoich in ((net.effective_k_plus, net.nu_plus),
-                             (net.effective_k_minus, net.nu_minus)):
-            g = np.zeros(x.shape[:-1] + (M, N))
-            for l in range(M):
-                if keff[l] == 0.0:
-                    continue
-                for j in np.nonzero(stoich[l])[0]:
-                    m = stoich[l, j]
-                    term = keff[l] * m * x[..., j] ** (m - 1)
-                    for i in np.nonzero(stoich[l])[0]:
-                        if i != j:
-                            term = term * x[..., i] ** stoich[l, i]
-                    g[..., l, j] = term
-            out.append(g)
-        return RatePair(*out)
-    gp = np.zeros(x.shape[:-1] + (M, N))
-    gm = np.zeros_like(gp)
-    for j in range(N):
-        h = 1e-6 * np.maximum(1.0, x[..., j])
-        e = np.zeros(N)
-        e[j] = 1.0
-        lo = np.maximum(x[..., j] - h, 0.0)
-        hi = x[..., j] + h
-        xl = x.copy()
-        xl[..., j] = lo
-        xh = x.copy()
-        xh[..., j] = hi
-        Rl, Rh = _rates_raw(net, xl, V), _rates_raw(net, xh, V)
-        width = (hi - lo)[..., None]
-        gp[..., :, j] = (Rh.plus - Rl.plus) / width
-        gm[..., :, j] = (Rh.minus - Rl.minus) / width
-    return RatePair(gp, gm)
-
-
-def _jacobian_raw(net: Network, x: np.ndarray, V: float | None = None) -> np.ndarray:
-    gp, gm = _rate_gradients(net, x, V)
-    return np.einsum("li,...lj->...ij", net.nu.astype(float), gp - gm)
-
-
-def _diffusion_raw(net: Network, x: np.ndarray, V: float | None = None) -> np.ndarray:
-    Rp, Rm = _rates_raw(net, x, V)
-    nu = net.nu.astype(float)
-    return np.einsum("li,lj,...l->...ij", nu, nu, Rp + Rm)
-
-
 def _stoichiometric_basis(net: Network) -> np.ndarray:
     """Orthonormal rows (r, N) spanning the stoichiometric subspace span{nu_l}."""
     nu = net.nu.astype(float)
@@ -134,14 +63,6 @@ def _stoichiometric_basis(net: Network) -> np.ndarray:
     _, s, vt = np.linalg.svd(nu, full_matrices=False)
     r = int(np.sum(s > s[0] * max(nu.shape) * np.finfo(float).eps))
     return vt[:r]
-
-
-def _check_point(net: Network, x, name: str) -> np.ndarray:
-    x = check_concentrations(x, net.N, name)
-    if x.shape != (net.N,):
-        raise ValueError(f"`{name}` must have shape ({net.N},), one concentration per species; "
-                         f"got shape {x.shape}.")
-    return x
 
 
 # ---------------------------------------------------------------------------------------------
@@ -173,10 +94,10 @@ def rre_rhs(net: Network, x, V: float | None = None) -> np.ndarray:
     >>> mt.rre_rhs(mt.models.immigration_death(k_in=10, k_out=1), [4.0])
     array([6.])
     """
-    _check_network(net)
-    V = _volume_for(net, V)
+    check_network(net)
+    V = check_volume_for(net, V)
     x = check_concentrations(x, net.N, "x")
-    return _rhs_raw(net, x, V)
+    return _kinetics.field(net, x, V)
 
 
 def solve_rre(net: Network, x0, times, rtol: float = 1e-10, atol: float = 1e-12,
@@ -214,16 +135,16 @@ def solve_rre(net: Network, x0, times, rtol: float = 1e-10, atol: float = 1e-12,
     >>> bool(np.isclose(x[1, 0], 10 * (1 - np.exp(-1))))
     True
     """
-    _check_network(net)
-    V = _volume_for(net, V)
-    x0 = _check_point(net, x0, "x0")
+    check_network(net)
+    V = check_volume_for(net, V)
+    x0 = check_point(net.N, x0, "x0")
     times = check_times(times, "times")
     rtol, atol = check_positive_real(rtol, "rtol"), check_positive_real(atol, "atol")
     if times[-1] == 0.0:
         return np.tile(x0, (times.size, 1))
-    sol = solve_ivp(lambda t, y: _rhs_raw(net, y, V), (0.0, times[-1]), x0, method=method,
+    sol = solve_ivp(lambda t, y: _kinetics.field(net, y, V), (0.0, times[-1]), x0, method=method,
                     t_eval=times, rtol=rtol, atol=atol,
-                    jac=lambda t, y: _jacobian_raw(net, y, V))
+                    jac=lambda t, y: _kinetics.jacobian(net, y, V))
     if not sol.success:
         raise RuntimeError(f"the rate equations could not be integrated to t = {times[-1]:g}: "
                            f"{sol.message}")
@@ -262,7 +183,7 @@ class SteadyState:
 
 def _classify(net: Network, x: np.ndarray, V) -> SteadyState:
     Q = _stoichiometric_basis(net)
-    J = _jacobian_raw(net, x, V)
+    J = _kinetics.jacobian(net, x, V)
     ev = np.linalg.eigvals(Q @ J @ Q.T) if Q.shape[0] else np.zeros(0)
     ev = ev[np.argsort(-ev.real, kind="stable")]
     if np.all(np.abs(ev.imag) <= 1e-14 * (1 + np.abs(ev.real))):
@@ -345,10 +266,10 @@ def _steady_states_1d(net: Network, bounds, V) -> list[np.ndarray]:
                          "steady states are found by bracketing on that range).")
     _require_finite_range(bounds, "general rate laws are bracketed on a grid over it")
     grid = np.linspace(bounds[0, 0], bounds[0, 1], 4001)
-    f = _rhs_raw(net, grid[:, None], V)[:, 0]
+    f = _kinetics.field(net, grid[:, None], V)[:, 0]
     out = [grid[i] for i in np.nonzero(f == 0)[0]]
     for i in np.nonzero(np.sign(f[:-1]) * np.sign(f[1:]) < 0)[0]:
-        out.append(optimize.brentq(lambda s: _rhs_raw(net, np.array([s]), V)[0],
+        out.append(optimize.brentq(lambda s: _kinetics.field(net, np.array([s]), V)[0],
                                    grid[i], grid[i + 1], xtol=1e-14, rtol=4 * np.finfo(float).eps))
     return [np.array([v]) for v in out]
 
@@ -368,10 +289,10 @@ def _steady_states_nd(net: Network, bounds, conserved, V, n_starts: int) -> list
         starts = np.maximum(starts, 0.0)
 
     def fun(x):
-        return np.concatenate([Q @ _rhs_raw(net, x, V), L @ x - conserved])
+        return np.concatenate([Q @ _kinetics.field(net, x, V), L @ x - conserved])
 
     def jac(x):
-        return np.vstack([Q @ _jacobian_raw(net, x, V), L])
+        return np.vstack([Q @ _kinetics.jacobian(net, x, V), L])
 
     found: list[np.ndarray] = []
     for s in starts:
@@ -383,9 +304,9 @@ def _steady_states_nd(net: Network, bounds, conserved, V, n_starts: int) -> list
         if np.min(x) < -1e-9 * scale:
             continue
         x = np.maximum(x, 0.0)
-        Rp, Rm = _rates_raw(net, x, V)
+        Rp, Rm = _kinetics.rates(net, x, V)
         rate_scale = 1e-300 + np.max(np.abs(Rp) + np.abs(Rm), initial=0.0)
-        if np.max(np.abs(_rhs_raw(net, x, V))) > 1e-9 * max(rate_scale, 1e-12) or (
+        if np.max(np.abs(_kinetics.field(net, x, V))) > 1e-9 * max(rate_scale, 1e-12) or (
                 L.shape[0] and np.max(np.abs(L @ x - conserved)) > 1e-9 * scale):
             continue
         if any(np.all(np.abs(x - y) <= 1e-7 * (1.0 + np.abs(y))) for y in found):
@@ -442,8 +363,8 @@ def steady_states(net: Network, x_range=None, conserved=None, V: float | None = 
     >>> [s.stable for s in mt.steady_states(mt.models.schlogl())]
     [True, False, True]
     """
-    _check_network(net)
-    V = _volume_for(net, V)
+    check_network(net)
+    V = check_volume_for(net, V)
     bounds = _check_range(x_range, net.N)
     n_starts = check_positive_int(n_starts, "n_starts")
     L = net.conservation_laws()
@@ -504,10 +425,10 @@ def jacobian(net: Network, x, V: float | None = None) -> np.ndarray:
     -------
     ndarray, shape (..., N, N)
     """
-    _check_network(net)
-    V = _volume_for(net, V)
+    check_network(net)
+    V = check_volume_for(net, V)
     x = check_concentrations(x, net.N, "x")
-    return _jacobian_raw(net, x, V)
+    return _kinetics.jacobian(net, x, V)
 
 
 def diffusion_matrix(net: Network, x, V: float | None = None) -> np.ndarray:
@@ -529,10 +450,10 @@ def diffusion_matrix(net: Network, x, V: float | None = None) -> np.ndarray:
     ndarray, shape (..., N, N)
         Symmetric, positive semi-definite.
     """
-    _check_network(net)
-    V = _volume_for(net, V)
+    check_network(net)
+    V = check_volume_for(net, V)
     x = check_concentrations(x, net.N, "x")
-    return _diffusion_raw(net, x, V)
+    return _kinetics.diffusion(net, x, V)
 
 
 def lna_covariance(net: Network, x_ss, V: float | None = None) -> np.ndarray:
@@ -566,18 +487,18 @@ def lna_covariance(net: Network, x_ss, V: float | None = None) -> np.ndarray:
     >>> float(mt.lna_covariance(mt.models.immigration_death(10, 2), [5.0])[0, 0])
     5.0
     """
-    _check_network(net)
-    V = _volume_for(net, V)
-    x = _check_point(net, x_ss, "x_ss")
-    Rp, Rm = _rates_raw(net, x, V)
-    f = _rhs_raw(net, x, V)
+    check_network(net)
+    V = check_volume_for(net, V)
+    x = check_point(net.N, x_ss, "x_ss")
+    Rp, Rm = _kinetics.rates(net, x, V)
+    f = _kinetics.field(net, x, V)
     scale = np.max(Rp + Rm, initial=0.0)
     if np.max(np.abs(f)) > 1e-6 * max(scale, 1e-300):
         raise ValueError(f"`x_ss` must be a steady state of the rate equations; there dx/dt = "
                          f"{f.tolist()} (use mt.steady_states for accurate steady states).")
     Q = _stoichiometric_basis(net)
-    Jr = Q @ _jacobian_raw(net, x, V) @ Q.T
-    Dr = Q @ _diffusion_raw(net, x, V) @ Q.T
+    Jr = Q @ _kinetics.jacobian(net, x, V) @ Q.T
+    Dr = Q @ _kinetics.diffusion(net, x, V) @ Q.T
     ev = np.linalg.eigvals(Jr)
     if ev.size and np.max(ev.real) >= 0:
         raise ValueError(f"`x_ss` must be a stable steady state (the stationary linear-noise "
@@ -632,9 +553,9 @@ def lna_covariance_path(net: Network, x0, times, C0=None, rtol: float = 1e-10,
     LNAPath
         ``(x, C)`` with shapes (T, N) and (T, N, N); unpacks as a tuple.
     """
-    _check_network(net)
-    V = _volume_for(net, V)
-    x0 = _check_point(net, x0, "x0")
+    check_network(net)
+    V = check_volume_for(net, V)
+    x0 = check_point(net.N, x0, "x0")
     times = check_times(times, "times")
     rtol, atol = check_positive_real(rtol, "rtol"), check_positive_real(atol, "atol")
     N = net.N
@@ -653,9 +574,9 @@ def lna_covariance_path(net: Network, x0, times, C0=None, rtol: float = 1e-10,
     def rhs(t, y):
         x = y[:N]
         C = y[N:].reshape(N, N)
-        J = _jacobian_raw(net, x, V)
-        dC = J @ C + C @ J.T + _diffusion_raw(net, x, V)
-        return np.concatenate([_rhs_raw(net, x, V), dC.ravel()])
+        J = _kinetics.jacobian(net, x, V)
+        dC = J @ C + C @ J.T + _kinetics.diffusion(net, x, V)
+        return np.concatenate([_kinetics.field(net, x, V), dC.ravel()])
 
     if times[-1] == 0.0:
         Y = np.tile(y0, (times.size, 1))

@@ -51,6 +51,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import _kinetics
 from . import _ssa_kernel as _k
 from ._validation import (as_rng, check_choice, check_counts, check_network, check_positive_int,
                           check_positive_real, check_times, check_volume)
@@ -131,7 +132,7 @@ class _KernelNetwork:
     def __init__(self, net: Network, V: float):
         order_p = net.nu_plus.sum(axis=1)
         order_m = net.nu_minus.sum(axis=1)
-        # Same expression, same rounding, as Network._propensities_raw.
+        # Same expression, same rounding, as _kinetics.propensities.
         c_all = np.concatenate([net.effective_k_plus * V ** (1.0 - order_p),
                                 net.effective_k_minus * V ** (1.0 - order_m)])
         keep = np.flatnonzero(c_all > 0)
@@ -412,7 +413,7 @@ def simulate_ensemble(net: Network, n0, times, runs: int, V: float = 1.0, seed=N
 # ---------------------------------------------------------------------------------------------
 def _all_propensities(net: Network, n: np.ndarray, V: float, t: float) -> list[float]:
     try:
-        rp, rm = net._propensities_raw(n, V)
+        rp, rm = _kinetics.propensities(net, n, V)
     except ValueError as err:
         raise ValueError(f"propensities at t={t:.6g}, n={n.tolist()} are invalid: {err}") from err
     a = [float(v) for v in rp] + [float(v) for v in rm]
