@@ -19,6 +19,10 @@ from .master_equation import (RULES, EnergyEvolution, EnergyGrid, RatePair, as_q
 from .entropy import (EntropyProduction, entropy, entropy_production, entropy_rate, kl,
                       max_entropy, max_entropy_on_grid, max_momentum_entropy, mean_log_energy,
                       momentum_entropy, sphere_area)
+from .stationary import (CombLaw, UptakeRate, collision_uptake_rate, comb_law, density_of_states,
+                         geometric_law, maxwell_boltzmann_energy_density,
+                         maxwell_boltzmann_momentum_density, momentum_density)
+from .particles import ParticleRun, distance, iid_distance, simulate_particles
 
 __all__ = ["RULES", "EnergyEvolution", "EnergyGrid", "RatePair", "as_quanta", "energy_grid",
            "evolve", "generator", "maxwell_boltzmann_cell_masses", "maxwell_boltzmann_generator",
@@ -26,4 +30,8 @@ __all__ = ["RULES", "EnergyEvolution", "EnergyGrid", "RatePair", "as_quanta", "e
            "uptake_rates",
            "EntropyProduction", "entropy", "entropy_production", "entropy_rate", "kl",
            "max_entropy", "max_entropy_on_grid", "max_momentum_entropy", "mean_log_energy",
-           "momentum_entropy", "sphere_area"]
+           "momentum_entropy", "sphere_area",
+           "CombLaw", "UptakeRate", "collision_uptake_rate", "comb_law", "density_of_states",
+           "geometric_law", "maxwell_boltzmann_energy_density",
+           "maxwell_boltzmann_momentum_density", "momentum_density",
+           "ParticleRun", "distance", "iid_distance", "simulate_particles"]

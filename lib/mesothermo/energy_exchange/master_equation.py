@@ -325,7 +325,7 @@ def _rhs(p, ms, ws, rule, centers, dEs):
     return dp, dlm, dle
 
 
-def uptake_rates(grid: EnergyGrid, p, dE, w_minus, rule="eq8") -> np.ndarray:
+def uptake_rates(grid: EnergyGrid, p, dE, w_minus=1.0, rule="eq8") -> np.ndarray:
     """The uptake rates :math:`w_i^+` that ``rule`` gives at the law ``p`` (one per quantum).
 
     ``rule="eq8"``: :math:`w^+ = w^-\\varphi` (Eq. 8, conserves the mean energy);
@@ -337,7 +337,7 @@ def uptake_rates(grid: EnergyGrid, p, dE, w_minus, rule="eq8") -> np.ndarray:
     return _w_plus(p, ms, ws, _check_rule(rule))[0]
 
 
-def time_derivative(grid: EnergyGrid, p, dE, w_minus, rule="eq8") -> np.ndarray:
+def time_derivative(grid: EnergyGrid, p, dE, w_minus=1.0, rule="eq8") -> np.ndarray:
     """The right side of Eq. 7 on the grid, :math:`\\dot p_k`, with the uptake rates from
     ``rule`` (see :func:`uptake_rates`); the leak through the top cells included.
 
@@ -448,7 +448,7 @@ def _dopri45(f, y0, t_out, rtol, atol, h0):
 
 def evolve(grid: EnergyGrid, p0, times, dE, w_minus=1.0, rule="eq8", rtol: float = 1e-10,
            atol: float = 1e-14) -> EnergyEvolution:
-    """Integrate Eqs. 7–8 on the exact grid (adaptive Dormand–Prince 5(4)).
+    r"""Integrate Eqs. 7–8 on the exact grid (adaptive Dormand–Prince 5(4)).
 
     The state is the K cell probabilities plus the integrated leak (mass and energy); with
     ``rule="eq8"`` *grid + leak* conserves probability and energy identically, so the
@@ -603,7 +603,7 @@ def maxwell_boltzmann_rates(E, dE: float, beta: float, d: int, w_minus: float = 
 
 
 def _mb_log_cell_masses(grid: EnergyGrid, beta: float, d: int) -> np.ndarray:
-    """ln of the (unnormalised on the grid) Maxwell–Boltzmann cell probabilities, accurate far
+    r"""ln of the (unnormalised on the grid) Maxwell–Boltzmann cell probabilities, accurate far
     into the tail: cell 0 from the incomplete gamma function, cell k >= 1 as
     :math:`e^{-x_k}x_k^{a-1}/\Gamma(a)\int_0^{\beta h}(1+s/x_k)^{a-1}e^{-s}ds` by 24-point
     Gauss–Legendre (the integrand is analytic there: relative error ~1e-16)."""
