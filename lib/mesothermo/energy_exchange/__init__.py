@@ -23,6 +23,7 @@ from .stationary import (CombLaw, UptakeRate, collision_uptake_rate, comb_law, d
                          geometric_law, maxwell_boltzmann_energy_density,
                          maxwell_boltzmann_momentum_density, momentum_density)
 from .particles import ParticleRun, distance, iid_distance, simulate_particles
+from . import phase_space  # noqa: F401  (chapter 08: Eqs. 14-19 in phase space)
 
 __all__ = ["RULES", "EnergyEvolution", "EnergyGrid", "RatePair", "as_quanta", "energy_grid",
            "evolve", "generator", "maxwell_boltzmann_cell_masses", "maxwell_boltzmann_generator",
