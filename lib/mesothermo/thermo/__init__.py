@@ -8,12 +8,22 @@ r"""Chemical thermodynamics from stochastic kinetics (Ge–Qian Eqs. 5, 7, 9).
   lattice (Eq. 5).
 """
 
-from . import macroscopic
+from . import macroscopic, mesoscopic
 from .macroscopic import (MacroscopicBalance, cmf, dphi_dt, free_energy_rate,
                           macroscopic_balance, sigma)
+from .mesoscopic import (ChannelEdges, FreeEnergyBalance, balance, channel_edges, channel_fluxes,
+                         dissipation, energy_input, entropy_production, free_energy,
+                         free_energy_balance)
 from .gibbs import (DetailedBalanceError, Eq9Residuals, StandardPotentials, chemical_potentials,
                     delta_mu, delta_mu_standard, eq9_residuals, gibbs_function,
                     gibbs_function_seed, standard_potentials)
 
-__all__ = ["macroscopic", "sigma", "cmf", "free_energy_rate", "dphi_dt",
-           "macroscopic_balance", "MacroscopicBalance"]
+__all__ = ["macroscopic", "mesoscopic", "sigma", "cmf", "free_energy_rate", "dphi_dt",
+           "macroscopic_balance", "MacroscopicBalance",
+           "free_energy_balance", "balance", "FreeEnergyBalance", "free_energy",
+           "entropy_production", "energy_input", "dissipation", "channel_edges",
+           "channel_fluxes", "ChannelEdges",
+           # gibbs (chapter 05)
+           "DetailedBalanceError", "Eq9Residuals", "StandardPotentials", "chemical_potentials",
+           "delta_mu", "delta_mu_standard", "eq9_residuals", "gibbs_function",
+           "gibbs_function_seed", "standard_potentials"]
