@@ -98,7 +98,7 @@ class ChannelEdges(NamedTuple):
 
 
 class FreeEnergyBalance(NamedTuple):
-    """The terms of Ge–Qian Eq. 5 for a law (or a sequence of laws) on a CME lattice.
+    r"""The terms of Ge–Qian Eq. 5 for a law (or a sequence of laws) on a CME lattice.
 
     Every field is an array of shape (T,) over the saved times, or shape () for one law.
 
@@ -107,9 +107,9 @@ class FreeEnergyBalance(NamedTuple):
     t : ndarray
         The times (NaN when none were given).
     F : ndarray
-        :math:`F = \\sum_n p\\ln(p/\\pi)`, the relative entropy (free energy, :math:`k_BT = 1`).
+        :math:`F = \sum_n p\ln(p/\pi)`, the relative entropy (free energy, :math:`k_BT = 1`).
     dF_dt : ndarray
-        :math:`\\sum_n (Qp)(n)\\ln(p(n)/\\pi(n))` from the reflecting generator :math:`Q`.
+        :math:`\sum_n (Qp)(n)\ln(p(n)/\pi(n))` from the reflecting generator :math:`Q`.
     e_p : ndarray
         Entropy production rate.
     E_in : ndarray
@@ -120,10 +120,12 @@ class FreeEnergyBalance(NamedTuple):
         :math:`dF/dt - (E_{in} - e_p)`, Eq. 5's defect (0 where both sides are the same
         infinity).
     scale : ndarray
-        Sum of the absolute values of the terms of :math:`dF/dt` and of :math:`e_p`,
-        :math:`E_{in}`: ``residual`` is round-off when it is a few 1e-16 of ``scale``.
+        The round-off scale of ``residual``: the fluxes (and :math:`|Q|p`) times the sizes of
+        the logarithms they multiply, summed. Every log carries an error of about
+        :math:`\epsilon|\ln|` and every flux difference about :math:`\epsilon` times the
+        fluxes, so ``residual`` is round-off when it is below ~1e-13 of ``scale``.
     leak : ndarray
-        :math:`\\sum_n p(n)\\,r_{out}(n)`, the rate at which the finite-state-projection box
+        :math:`\sum_n p(n)\,r_{out}(n)`, the rate at which the finite-state-projection box
         would let probability escape (the closed box suppresses it; keep it small).
     """
 
@@ -306,11 +308,11 @@ def _check_log_pi(cme: CME, pi) -> np.ndarray:
 # ---------------------------------------------------------------------------------------------
 # the balance
 # ---------------------------------------------------------------------------------------------
-def _edge_sum(j: np.ndarray, log_ratio: np.ndarray):
-    """(sum over edges of j*L with 0*anything = 0, sum of |j*L|), along the last axis."""
+def _edge_sum(j: np.ndarray, log_ratio: np.ndarray) -> np.ndarray:
+    """Sum over edges of j*L with 0*anything = 0, along the last axis."""
     with np.errstate(invalid="ignore"):
         terms = np.where(j == 0, 0.0, j * log_ratio)
-    return terms.sum(axis=-1), np.abs(terms).sum(axis=-1)
+    return terms.sum(axis=-1)
 
 
 def _log(p: np.ndarray) -> np.ndarray:
@@ -376,9 +378,9 @@ def balance(cme: CME, p, pi=None, *, floor: float = 0.0, mass_tol: float = 1e-8,
     lrate = np.log(a) - np.log(b)
     with np.errstate(invalid="ignore"):
         lp_edge = lp[:, src] - lp[:, tgt]                      # nan where both p = 0 (j = 0)
-    e_p, s_ep = _edge_sum(j, lp_edge + lrate)
-    E_in, s_ein = _edge_sum(j, (lpi[src] - lpi[tgt] + lrate)[None, :])
-    f_d, _ = _edge_sum(j, lp_edge - (lpi[src] - lpi[tgt])[None, :])
+    e_p = _edge_sum(j, lp_edge + lrate)
+    E_in = _edge_sum(j, (lpi[src] - lpi[tgt] + lrate)[None, :])
+    f_d = _edge_sum(j, lp_edge - (lpi[src] - lpi[tgt])[None, :])
     with np.errstate(invalid="ignore"):
         F = np.where(P > 0, P * (lp - lpi), 0.0).sum(axis=1)
     Q = cme.reflecting_generator
@@ -389,7 +391,13 @@ def balance(cme: CME, p, pi=None, *, floor: float = 0.0, mass_tol: float = 1e-8,
     rhs = E_in - e_p
     with np.errstate(invalid="ignore"):
         residual = np.where(np.isinf(dF) & (dF == rhs), 0.0, dF - rhs)
-    scale = np.abs(dterms).sum(axis=1) + s_ep + s_ein
+    # round-off scale: every log is ln p - ln pi or a rate log with an error ~eps |ln|, and
+    # every flux difference (and Qp) an error ~eps times the fluxes it subtracts
+    alp = np.where(P > 0, np.abs(lp), 0.0)
+    alpi, alr = np.abs(lpi), np.abs(np.log(a)) + np.abs(np.log(b))
+    edge_mag = (Jp + Jm) * (alp[:, src] + alp[:, tgt] + (alpi[src] + alpi[tgt] + alr)[None, :])
+    node_mag = (abs(Q) @ P.T).T * (alp + alpi)
+    scale = edge_mag.sum(axis=1) + node_mag.sum(axis=1)
     leak = P @ cme.outflow_rates
     if t is None:
         t = np.full(P.shape[0], np.nan)
