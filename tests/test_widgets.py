@@ -108,7 +108,7 @@ def test_mimebundle_outside_a_kernel_is_html_and_text(two_sliders):
 
 
 def test_mimebundle_inside_a_kernel_adds_the_widget_view(two_sliders, monkeypatch):
-    import mesothermo.widgets as w
+    import mesothermo.widgets.figure as w
 
     monkeypatch.setattr(w, "_in_kernel", lambda: True)
     bundle = two_sliders._repr_mimebundle_()
@@ -224,3 +224,150 @@ def test_frames_are_compressed(two_sliders):
     for png in two_sliders.frames:
         assert len(png) < 40_000
         assert Image.open(io.BytesIO(png)).mode == "P"
+
+
+# -- the live face off the grid (issue 18, item 16) ------------------------------------------
+
+def _live_parts(f):
+    import ipywidgets as ipw
+
+    box = f.widget()
+    controls = [c for c in box.children if isinstance(c, ipw.widgets.widget_description
+                                                       .DescriptionWidget)
+                and not isinstance(c, (ipw.HTML, ipw.Image))]
+    status = [c for c in box.children if isinstance(c, ipw.HTML)][0]
+    image = [c for c in box.children if isinstance(c, ipw.Image)][0]
+    return controls, status, image
+
+
+def counting_draw(calls, seen_status=None, holder=None):
+    def draw(fig, V, k):
+        calls.append((V, k))
+        if seen_status is not None and holder:
+            seen_status.append(holder[0]._status.value)
+        ax = fig.add_subplot()
+        ax.plot(T, k * np.exp(-T / V))
+        ax.set_title(f"V={V}, k={k}")
+    return draw
+
+
+def test_live_slider_off_the_grid_draws_a_new_frame_and_caches_it():
+    import ipywidgets as ipw
+
+    calls, seen, holder = [], [], []
+    f = interactive_figure(counting_draw(calls, seen, holder),
+                           [Slider("V", [10, 20, 40], live="integer"),
+                            Slider("k", [0.5, 1.0, 2.0], live="continuous")])
+    holder.append(f)
+    assert len(calls) == 9                         # the grid, drawn when the cell runs
+    (cv, ck), status, image = _live_parts(f)
+    assert isinstance(cv, ipw.IntSlider) and (cv.min, cv.max, cv.step) == (10, 40, 1)
+    assert isinstance(ck, ipw.FloatSlider) and (ck.min, ck.max) == (0.5, 2.0)
+    assert not cv.continuous_update and not ck.continuous_update
+    grid_pngs = set(f.frames)
+    cv.value = 37                                  # off the grid: computed now
+    assert calls[-1] == (37, 1.0)
+    assert len(calls) == 10
+    assert seen[-1].startswith('<span class="mt-computing">computing V=37')
+    assert image.value not in grid_pngs
+    assert image.value == f.live_frames[(37.0, 1.0)]
+    # nothing left to report, or (on a busy machine) how long the point took beyond the budget
+    assert status.value == "" or "computed in" in status.value
+    # the new frame is what draw makes for V = 37 (not a neighbour's frame)
+    assert image.value == f._render_values({"V": 37, "k": 1.0})
+    calls.pop()
+    ck.value = 1.37                                # a second off-grid point
+    assert calls[-1] == (37, 1.37) and len(calls) == 11
+    cv.value = 20
+    assert calls[-1] == (20, 1.37) and len(calls) == 12
+    ck.value = 1.0                                 # back on the grid: precomputed, no draw
+    assert image.value == f.frame(V=20, k=1.0) and len(calls) == 12
+    cv.value = 37                                  # cached: no new draw
+    assert image.value == f.live_frames[(37.0, 1.0)] and len(calls) == 12
+
+
+def test_live_status_reports_slow_points_and_draw_errors():
+    def draw(fig, r):
+        if r == 3.7:
+            raise KeyError("no data for r")
+        t0 = time.process_time()
+        while r == 1.5 and time.process_time() - t0 < 1.2 * LIVE_BUDGET:
+            pass
+        fig.add_subplot().plot([0, 1], [0, r])
+
+    f = interactive_figure(draw, Slider("r", [1.0, 2.0, 3.0, 4.0], live=[1.0, 1.5, 2.0, 3.7],
+                                        value=2.0))
+    (c,), status, image = _live_parts(f)
+    assert [lab for lab, _ in c.options] == ["1", "1.5", "2", "3", "3.7", "4"]
+    c.value = 1.5
+    assert "computed in" in status.value and f.live_seconds[(1.5,)] > LIVE_BUDGET
+    before = image.value
+    c.value = 3.7
+    assert "could not draw r=3.7" in status.value and "KeyError" in status.value
+    assert image.value == before                   # the figure keeps its last frame
+
+
+def test_log_live_slider_and_live_frame_api():
+    import ipywidgets as ipw
+
+    f = interactive_figure(lambda fig, V: fig.add_subplot().plot([0, 1], [0, V]),
+                           Slider("V", [10, 100, 1000], live="log"))
+    (c,), _, _ = _live_parts(f)
+    assert isinstance(c, ipw.FloatLogSlider) and (c.min, c.max) == (1.0, 3.0)
+    assert f.live_frame({"V": 100}) == f.frame(V=100)
+    assert f.live_frame({"V": 100.0 * (1 + 1e-14)}) == f.frame(V=100)   # on the grid
+    png = f.live_frame({"V": 37.0})
+    assert png not in f.frames and f.live_frames[(37.0,)] == png
+    with pytest.raises(ValueError, match="slider names"):
+        f.live_frame({"W": 3})
+
+
+@pytest.mark.parametrize("values, live, exc, match", [
+    ([1, 2], "smooth", ValueError, "`live` must be None, one of"),
+    (["a", "b"], "continuous", TypeError, "needs numeric `values`"),
+    ([1], "integer", ValueError, "at least two grid `values`"),
+    ([0, 1], "log", ValueError, "positive `values`"),
+    ([1, 2.5], "integer", ValueError, "integer `values`"),
+    ([1, 2], 3, TypeError, "`live` must be None, a str or a sequence"),
+    ([1, 2], [1], ValueError, "at least two values"),
+    ([1, 2], [1, "x"], TypeError, "finite numbers"),
+    ([1, 2], [1.0, 1.0000001], ValueError, "distinct as shown"),
+])
+def test_slider_rejects_bad_live(values, live, exc, match):
+    fmt = "{}" if isinstance(values[0], str) else "{:g}"
+    with pytest.raises(exc, match=match):
+        Slider("k", values, fmt=fmt, live=live)
+
+
+def test_static_html_keeps_the_grid_with_a_live_slider():
+    f = interactive_figure(lambda fig, V: fig.add_subplot().plot([0, 1], [0, V]),
+                           Slider("V", [10, 20, 40], live="integer"))
+    data = _data(f.to_html())
+    assert data["labels"] == [["10", "20", "40"]] and len(data["frames"]) == 3
+    assert "live: integer" in repr(f)
+
+
+def test_alt_text_and_frame_resolution():
+    from mesothermo.widgets import FRAME_DPI
+
+    assert FRAME_DPI == plotting.DPI            # frames as sharp as the static figures
+    f = interactive_figure(lambda fig, V: fig.add_subplot().plot([0, 1], [0, V]),
+                           Slider("V", [10, 20]), figsize=(plotting.COLUMN_WIDTH, 3.0),
+                           alt="Line of slope V")
+    assert Image.open(io.BytesIO(f.frames[0])).size[0] == round(plotting.COLUMN_WIDTH
+                                                                 * plotting.DPI)
+    html = f.to_html()
+    assert 'alt="Line of slope V at V = 10"' in html and 'data-alt="Line of slope V"' in html
+    with pytest.raises(TypeError, match="`alt`"):
+        interactive_figure(lambda fig, V: None, Slider("V", [1, 2]), alt=3)
+
+
+def test_docstring_examples_run():
+    import doctest
+
+    import mesothermo.widgets as w
+    import mesothermo.widgets.slider as ws
+
+    for module in (w, ws):
+        result = doctest.testmod(module)
+        assert result.attempted > 0 and result.failed == 0, module.__name__

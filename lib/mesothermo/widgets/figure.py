@@ -1,40 +1,6 @@
-"""Interactive figures that work live in Jupyter and, without a kernel, in the HTML book.
+"""An interactive figure over a parameter grid: precomputed frames, static HTML, live widget.
 
-A chapter describes its parameters once, as :class:`Slider` objects over grids of values, and
-writes one drawing function ``draw(fig, **values)`` that draws into a fresh matplotlib figure.
-:func:`interactive_figure` then gives an object that shows up in two ways from the one output:
-
-* **live** (JupyterLab, Notebook): an ipywidgets slider per parameter over the grid, showing
-  at every move the frame that ``draw`` made for that grid point when the cell ran (the
-  ``application/vnd.jupyter.widget-view+json`` output);
-* **static** (the HTML book, nbviewer, any page without a kernel): a labelled
-  ``<input type="range">`` per parameter with its value shown beside it, over frames
-  precomputed for every point of the grid when the notebook executes, switched by a few lines
-  of inline JavaScript (the ``text/html`` output). Nothing is fetched: the frames are
-  compressed PNG embedded as ``data:`` URIs.
-
-The book's ``_config.yml`` ranks ``text/html`` above the widget view for the HTML builder, so
-the static control is what the book shows; Jupyter ranks the widget view first.
-
-``draw`` should only look things up and plot: do the heavy computation (simulations, master
-equations) before, for the whole grid, by calling the library. Both faces show the frames drawn
-while the cell ran, so a slider move answers in well under :data:`LIVE_BUDGET` seconds however
-long ``draw`` takes (a reader who changes ``draw`` or the data re-runs the cell, which draws the
-grid again). The seconds each frame took are kept in ``draw_seconds``.
-
-Examples
---------
->>> import numpy as np
->>> from mesothermo.widgets import Slider, interactive_figure
->>> t = np.linspace(0, 5, 200)
->>> def draw(fig, r):
-...     ax = fig.add_subplot()
-...     ax.plot(t, r * np.exp(-r * t))
->>> fig = interactive_figure(draw, [Slider("r", [0.5, 1, 2], label="rate $r$ (1/s)")])
->>> len(fig.frames)
-3
->>> '<input type="range"' in fig.to_html()
-True
+Part of :mod:`mesothermo.widgets` (import :func:`interactive_figure` from there).
 """
 
 from __future__ import annotations
@@ -45,7 +11,6 @@ import html
 import io
 import itertools
 import json
-import numbers
 import re
 import time
 from collections.abc import Callable, Sequence
@@ -55,8 +20,11 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-__all__ = ["Slider", "InteractiveFigure", "interactive_figure", "MAX_FRAMES", "LIVE_BUDGET",
-           "FRAME_DPI"]
+from .live import cache_key, control_value, live_control
+from .slider import Slider, format_value
+
+__all__ = ["InteractiveFigure", "interactive_figure", "MAX_FRAMES", "LIVE_BUDGET", "FRAME_DPI",
+           "LIVE_CACHE"]
 
 #: Hard limit on the number of precomputed frames (product of the grid sizes). Chapters should
 #: stay near 40 frames so that a page stays under a few MB.
@@ -65,101 +33,16 @@ MAX_FRAMES: int = 64
 #: Seconds within which a live slider move must answer (DESIGN.md); the frame lookup takes ~1 ms.
 LIVE_BUDGET: float = 0.3
 
-#: Resolution of the precomputed frames, dots per inch.
-FRAME_DPI: int = 90
+#: Resolution of the precomputed frames, dots per inch: that of the book's static figures
+#: (``mesothermo.plotting.DPI``), so that a frame one column wide (``plotting.COLUMN_WIDTH``,
+#: 6 in) is 768 px, shown at its size in the text column.
+FRAME_DPI: int = 128
+
+#: Off-grid frames the live face keeps (least recently used dropped first).
+LIVE_CACHE: int = 256
 
 _WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 _counter = itertools.count()
-
-
-class Slider:
-    """One parameter of an interactive figure and the grid of values it may take.
-
-    Parameters
-    ----------
-    name : str
-        The keyword under which ``draw`` receives the value; a Python identifier.
-    values : sequence
-        The grid: a non-empty 1-D sequence of distinct values (numbers, or any values ``fmt``
-        can format), in the order the slider runs through them.
-    label : str, optional
-        What the control says, with the unit, e.g. ``"rate $r$ (1/s)"``; ``$...$`` is typeset
-        as math. Defaults to ``name``.
-    fmt : str, default ``"{:g}"``
-        Format string for the value shown beside the slider.
-    value : optional
-        The value shown first; must be one of ``values``. Defaults to the middle of the grid.
-
-    Examples
-    --------
-    >>> Slider("V", [10, 100, 1000], label="volume $V$ (dimensionless)").labels
-    ('10', '100', '1000')
-    """
-
-    def __init__(self, name: str, values: Sequence[Any], label: str | None = None,
-                 fmt: str = "{:g}", *, value: Any = None) -> None:
-        if not isinstance(name, str):
-            raise TypeError(f"`name` must be a str; got {type(name).__name__}.")
-        if not name.isidentifier():
-            raise ValueError(
-                f"`name` must be a Python identifier (it becomes a keyword of `draw`); "
-                f"got {name!r}."
-            )
-        if isinstance(values, (str, bytes)) or not hasattr(values, "__len__"):
-            raise TypeError(
-                f"`values` must be a sequence (list, tuple or 1-D array); "
-                f"got {type(values).__name__}."
-            )
-        if isinstance(values, np.ndarray):
-            if values.ndim != 1:
-                raise ValueError(f"`values` must be 1-dimensional; got shape {values.shape}.")
-            values = values.tolist()
-        values = tuple(values)
-        if len(values) == 0:
-            raise ValueError("`values` must hold at least one value; got an empty sequence.")
-        for v in values:
-            if isinstance(v, numbers.Real) and not isinstance(v, bool) and not np.isfinite(v):
-                raise ValueError(f"`values` must be finite; got {v}.")
-        if label is None:
-            label = name
-        if not isinstance(label, str):
-            raise TypeError(f"`label` must be a str or None; got {type(label).__name__}.")
-        if not isinstance(fmt, str):
-            raise TypeError(f"`fmt` must be a format string; got {type(fmt).__name__}.")
-        try:
-            labels = tuple(fmt.format(v) for v in values)
-        except (ValueError, TypeError, IndexError, KeyError) as exc:
-            raise ValueError(f"`fmt` {fmt!r} cannot format the values: {exc}.") from None
-        if len(set(labels)) != len(labels):
-            dup = sorted({lab for lab in labels if labels.count(lab) > 1})
-            raise ValueError(
-                f"`values` must be distinct as shown by `fmt` {fmt!r}; these repeat: {dup}."
-            )
-        if value is None:
-            index = (len(values) - 1) // 2
-        else:
-            matches = [i for i, v in enumerate(values) if v == value]
-            if not matches:
-                raise ValueError(f"`value` must be one of `values`; got {value!r}.")
-            index = matches[0]
-        self.name = name
-        self.values = values
-        self.label = label
-        self.fmt = fmt
-        self.labels = labels
-        self.index = index
-
-    @property
-    def value(self) -> Any:
-        """The value shown first."""
-        return self.values[self.index]
-
-    def __len__(self) -> int:
-        return len(self.values)
-
-    def __repr__(self) -> str:
-        return (f"Slider({self.name!r}, {list(self.values)!r}, label={self.label!r}, "
-                f"fmt={self.fmt!r})")
 
 
 def _png(fig: Figure, dpi: int) -> bytes:
@@ -207,11 +90,17 @@ class InteractiveFigure:
         Wall-clock seconds taken to draw, lay out and encode each frame while precomputing.
     last_draw_seconds : float or None
         Wall-clock seconds the live widget took to answer its latest slider move.
+    live_frames : dict
+        PNGs the live face drew off the grid, keyed by the tuple of slider values (the
+        :data:`LIVE_CACHE` most recently used are kept); ``live_seconds`` holds how long each
+        took to draw.
     """
 
     def __init__(self, draw: Callable[..., Any], sliders: tuple[Slider, ...],
-                 figsize: tuple[float, float] | None, dpi: int = FRAME_DPI) -> None:
+                 figsize: tuple[float, float] | None, dpi: int = FRAME_DPI,
+                 alt: str | None = None) -> None:
         self.draw = draw
+        self.alt = alt or "Interactive figure"
         self.sliders = sliders
         self.figsize = figsize
         self.dpi = dpi
@@ -224,6 +113,8 @@ class InteractiveFigure:
             times.append(time.perf_counter() - t0)
         self.draw_seconds = np.array(times).reshape(self.shape)
         self.last_draw_seconds: float | None = None
+        self.live_frames: dict[tuple, bytes] = {}
+        self.live_seconds: dict[tuple, float] = {}
         self._widget = None
         digest = hashlib.sha1(b"".join(self.frames)).hexdigest()[:12]
         self.html_id = f"mt-if-{digest}-{next(_counter)}"
@@ -234,18 +125,23 @@ class InteractiveFigure:
 
     def _render(self, combo: Sequence[int]) -> bytes:
         """Draw one grid point into a fresh figure (constrained layout); return its PNG."""
+        return self._render_values(self._values(combo))
+
+    def _render_values(self, values: dict[str, Any]) -> bytes:
+        """Draw the point ``values`` (on the grid or not) into a fresh figure; return its PNG."""
         import matplotlib as mpl
 
         figsize = self.figsize or tuple(mpl.rcParams["figure.figsize"])
         fig = Figure(figsize=figsize, layout="constrained")
-        values = self._values(combo)
         try:
             self.draw(fig, **values)
         except Exception as exc:
-            shown = ", ".join(f"{s.name}={s.labels[i]}" for s, i in zip(self.sliders, combo))
-            exc.add_note(f"(raised by `draw` at {shown})")
+            exc.add_note(f"(raised by `draw` at {self._shown(values)})")
             raise
         return _png(fig, self.dpi)
+
+    def _shown(self, values: dict[str, Any]) -> str:
+        return ", ".join(f"{s.name}={format_value(s, values[s.name])}" for s in self.sliders)
 
     def _flat(self, combo: Sequence[int]) -> int:
         return int(np.ravel_multi_index(tuple(combo), self.shape))
@@ -307,16 +203,17 @@ class InteractiveFigure:
             "var i=parseInt(ins[j].value,10);k=k*d.shape[j]+i;outs[j].textContent=d.labels[j][i];"
             "alt.push(ins[j].getAttribute('data-name')+' = '+d.labels[j][i]);}"
             "img.src='data:image/png;base64,'+d.frames[k];"
-            "img.alt='Interactive figure at '+alt.join(', ');root.setAttribute('data-frame',k);}"
+            "img.alt=root.getAttribute('data-alt')+' at '+alt.join(', ');"
+            "root.setAttribute('data-frame',k);}"
             "for(var j=0;j<ins.length;j++){ins[j].addEventListener('input',update);"
             "ins[j].addEventListener('change',update);}})();"
         )
         return (
             f'<div class="mt-interactive" id="{uid}" data-frame="{first}" '
-            f'style="max-width:{width}px;margin:0.5em 0;">'
+            f'data-alt="{html.escape(self.alt)}" style="max-width:{width}px;margin:0.5em 0;">'
             f'<img class="mt-interactive-frame" src="data:image/png;base64,{b64[first]}" '
             f'width="{width}" height="{height}" style="max-width:100%;height:auto;" '
-            f'alt="Interactive figure at {html.escape(shown)}">'
+            f'alt="{html.escape(self.alt)} at {html.escape(shown)}">'
             f'<div class="mt-interactive-controls">{"".join(controls)}</div>'
             f'<script type="application/json" class="mt-interactive-data">{payload}</script>'
             f"<script>{script}</script></div>"
@@ -324,37 +221,95 @@ class InteractiveFigure:
 
     # -- live widget ----------------------------------------------------------------------
     def widget(self):
-        """The live ipywidgets control (built once): a slider per parameter and the image."""
+        """The live ipywidgets control (built once): a slider per parameter, a status line, the
+        image.
+
+        A slider without ``live`` runs over its grid (a ``SelectionSlider``); one with ``live``
+        is a ``FloatSlider``, ``FloatLogSlider``, ``IntSlider`` or a finer ``SelectionSlider``.
+        Every slider has ``continuous_update=False``. A point on the grid shows its precomputed
+        frame; any other point is drawn by ``draw`` (the status line says "computing …" until
+        it is done) and cached in ``live_frames``, so coming back to it costs a look-up.
+        """
         if self._widget is not None:
             return self._widget
         import ipywidgets as ipw
 
         image = ipw.Image(value=self.frames[self._flat(self.initial)], format="png",
                           layout=ipw.Layout(max_width="100%", height="auto"))
-        controls = []
-        for s in self.sliders:
-            controls.append(ipw.SelectionSlider(
-                options=[(lab, i) for i, lab in enumerate(s.labels)], value=s.index,
-                description=s.label, continuous_update=True, readout=True,
-                style={"description_width": "initial"}, layout=ipw.Layout(width="32em"),
-            ))
+        status = ipw.HTML(value="", layout=ipw.Layout(min_height="1.6em"))
+        controls = [live_control(ipw, s) for s in self.sliders]
 
         def redraw(_change=None):
-            combo = [c.value for c in controls]
+            values = {s.name: control_value(s, c) for s, c in zip(self.sliders, controls)}
             t0 = time.perf_counter()
-            image.value = self.frames[self._flat(combo)]
+            png = self.live_frame(values, status=status)
+            if png is not None:
+                image.value = png
             self.last_draw_seconds = time.perf_counter() - t0
 
         for c in controls:
             c.observe(redraw, names="value")
         self._controls = controls
         self._image = image
-        self._widget = ipw.VBox([*controls, image])
+        self._status = status
+        self._widget = ipw.VBox([*controls, status, image])
         return self._widget
 
+    def live_frame(self, values: dict[str, Any], status: Any = None) -> bytes | None:
+        """The PNG for any point: precomputed on the grid, else drawn now and cached.
+
+        Parameters
+        ----------
+        values : dict
+            One value per slider name (grid values, or any value its ``live`` allows).
+        status : ipywidgets.HTML, optional
+            Shows "computing …" while ``draw`` works, then how long it took when that exceeded
+            :data:`LIVE_BUDGET`, or the error ``draw`` raised (the figure then stays as it was
+            and None is returned).
+        """
+        names = [s.name for s in self.sliders]
+        if set(values) != set(names):
+            raise ValueError(f"`values` needs exactly the slider names {sorted(names)}; "
+                             f"got {sorted(values)}.")
+        combo = [s.grid_index(values[s.name]) for s in self.sliders]
+        if all(i is not None for i in combo):
+            if status is not None:
+                status.value = ""
+            return self.frames[self._flat(combo)]
+        key = tuple(cache_key(values[n]) for n in names)
+        if key in self.live_frames:
+            self.live_frames[key] = self.live_frames.pop(key)     # most recently used last
+            if status is not None:
+                status.value = ""
+            return self.live_frames[key]
+        shown = html.escape(self._shown(values))
+        if status is not None:
+            status.value = f'<span class="mt-computing">computing {shown} …</span>'
+        t0 = time.perf_counter()
+        try:
+            png = self._render_values(values)
+        except Exception as exc:  # shown to the reader; the figure keeps its last frame
+            if status is not None:
+                status.value = (f'<span class="mt-error">could not draw {shown}: '
+                                f"{html.escape(type(exc).__name__)}: "
+                                f"{html.escape(str(exc))}</span>")
+                return None
+            raise
+        seconds = time.perf_counter() - t0
+        self.live_seconds[key] = seconds
+        self.live_frames[key] = png
+        while len(self.live_frames) > LIVE_CACHE:
+            self.live_frames.pop(next(iter(self.live_frames)))
+        if status is not None:
+            status.value = (f"{shown}: computed in {seconds:.1f} s (cached)"
+                            if seconds > LIVE_BUDGET else "")
+        return png
+
     def _describe(self) -> str:
-        parts = [f"{s.name} in [{s.labels[0]} … {s.labels[-1]}] ({len(s)} values)"
-                 for s in self.sliders]
+        parts = [f"{s.name} in [{s.labels[0]} … {s.labels[-1]}] ({len(s)} values"
+                 + ("" if s.live is None else
+                    f"; live: {s.live if isinstance(s.live, str) else len(s.live_values)}")
+                 + ")" for s in self.sliders]
         return f"Interactive figure over {', '.join(parts)}: {len(self.frames)} frames"
 
     def __repr__(self) -> str:
@@ -380,7 +335,8 @@ def _in_kernel() -> bool:
 
 
 def interactive_figure(draw: Callable[..., Any], sliders: Slider | Sequence[Slider],
-                       figsize: tuple[float, float] | None = None) -> InteractiveFigure:
+                       figsize: tuple[float, float] | None = None, *,
+                       alt: str | None = None) -> InteractiveFigure:
     """Build a figure with sliders that works live in Jupyter and kernel-free in HTML.
 
     Every frame of the grid (the product of the sliders' values) is drawn now, when the
@@ -399,6 +355,10 @@ def interactive_figure(draw: Callable[..., Any], sliders: Slider | Sequence[Slid
         grid sizes) at most :data:`MAX_FRAMES` (keep it near 40).
     figsize : (float, float), optional
         Figure size in inches; defaults to ``rcParams["figure.figsize"]`` (the book's style).
+    alt : str, optional
+        Alternative text of the figure for screen readers and text browsers, e.g. "Stationary
+        law of the Schlögl model"; the values shown follow it ("... at V = 10, k = 1").
+        Defaults to "Interactive figure".
 
     Returns
     -------
@@ -437,4 +397,6 @@ def interactive_figure(draw: Callable[..., Any], sliders: Slider | Sequence[Slid
         if not (np.isfinite(w) and np.isfinite(h) and w > 0 and h > 0):
             raise ValueError(f"`figsize` must hold two finite numbers > 0; got {figsize!r}.")
         figsize = (w, h)
-    return InteractiveFigure(draw, sliders, figsize)
+    if alt is not None and not isinstance(alt, str):
+        raise TypeError(f"`alt` must be a str or None; got {type(alt).__name__}.")
+    return InteractiveFigure(draw, sliders, figsize, alt=alt)
