@@ -318,3 +318,81 @@ def test_momenta_are_checked_like_concentrations_but_may_be_negative():
         mt.kurtz_hu_residual(net, [1.0, 1.0], [0.1])
     with pytest.raises(ValueError, match="`theta` must be finite"):
         mt.hamiltonian(net, [1.0, 1.0], [np.inf, 0.0])
+
+
+# -- issue 10: the package's new pieces ----------------------------------------------------------
+def test_richardson_in_V_removes_the_polynomial_terms():
+    f = lambda V: 1.5 + 2.0 / V - 7.0 / V**2 + 0.3 / V**3      # noqa: E731
+    Vs = [10.0, 20.0, 40.0, 80.0]
+    assert mt.richardson_in_V(Vs, [f(V) for V in Vs]) == pytest.approx(1.5, abs=1e-12)
+    # three points leave the 1/V^3 term: error 0.3 * |sum w_k / V_k^3| exactly
+    w3 = mt.richardson_in_V(Vs[:3], [1.0 / V**3 for V in Vs[:3]])
+    assert mt.richardson_in_V(Vs[:3], [f(V) for V in Vs[:3]]) == pytest.approx(1.5 + 0.3 * w3,
+                                                                                abs=1e-13)
+    np.testing.assert_allclose(mt.richardson_in_V([20, 40, 80], [np.full(3, 1 / V) for V in
+                                                                  (20, 40, 80)]), 0.0, atol=1e-15)
+    with pytest.raises(ValueError, match="two distinct volumes"):
+        mt.richardson_in_V([10, 10], [1.0, 2.0])
+    with pytest.raises(ValueError, match="one array per volume"):
+        mt.richardson_in_V([10, 20], [1.0])
+
+
+def test_prefactor_1d_predicts_the_exact_birth_death_law():
+    # Schlögl: -ln p_V(Vx) - V phi(x) must equal -ln Omega(x) + const + O(1/V); the O(1)
+    # remainder after removing ln Omega shrinks like 1/V (measured: halves with V doubled).
+    net = mt.models.schlogl()
+    x = np.linspace(0.3, 4.5, 15)
+    phi = mt.rate_function_1d(net, x, x_ref=x[0])
+    lnO = mt.prefactor_1d(net, x, x_ref=x[0])
+    rest = {}
+    for V in (100.0, 200.0, 400.0):
+        sample = mt.rate_function_from_cme(net, V, int(6 * V), shift=False)
+        n = np.rint(x * V).astype(int)
+        r = V * sample.phi[n] - V * phi + lnO
+        rest[V] = np.max(np.abs(r - r[0]))
+    assert rest[400.0] < 0.6 * rest[200.0] < 0.36 * rest[100.0]
+    assert rest[400.0] < 0.02
+    # first-order network: Omega = (W+ W-)^(-1/2) exactly
+    idn = mt.models.immigration_death(10, 1)
+    np.testing.assert_allclose(mt.prefactor_1d(idn, [5.0, 20.0], 10.0),
+                               -0.5 * np.log([0.5, 2.0]), rtol=1e-13)
+    with pytest.raises(ValueError, match="one species"):
+        mt.prefactor_1d(mt.models.brusselator(), [1.0], 1.0)
+
+
+def test_rate_function_from_cme_unshifted_is_minus_log_p_over_V():
+    net, V = mt.models.immigration_death(10, 1), 5.0
+    x, phi = mt.rate_function_from_cme(net, V, 200, shift=False)
+    from scipy import stats as sps
+    np.testing.assert_allclose(phi, -sps.poisson.logpmf(np.arange(201), 50.0) / V, rtol=1e-12)
+    with pytest.raises(TypeError, match="`shift`"):
+        mt.rate_function_from_cme(net, V, 200, shift="no")
+
+
+def test_characteristics_kernel_agrees_with_its_twin_and_with_solve_ivp():
+    from scipy.integrate import solve_ivp
+
+    from mesothermo.ldp import _characteristics_kernel as ck
+    from mesothermo.ldp.hamiltonian import hamilton_equations
+    net = mt.models.brusselator(a=1.0, b=1.5, reverse=0.1)
+    args = [np.ascontiguousarray(a, dtype=float) for a in
+            (net.effective_k_plus, net.effective_k_minus, net.nu_plus, net.nu_minus, net.nu)]
+    lo, hi = np.array([0.05, 0.05]), np.array([4.0, 4.0])
+    y0 = np.array([1.1, 1.2, 0.05, -0.03, 0.0])
+    common = (*args, lo, hi, 3.0, np.inf, 50.0, 1e-11, 1e-13, 100000, ck.DP_A, ck.DP_B, ck.DP_E)
+    T, Y = ck.trace_kernel(y0, *common)
+    Tp, Yp = ck.trace_python(y0, *common)
+    np.testing.assert_allclose(T, Tp, rtol=1e-13, atol=0)
+    np.testing.assert_allclose(Y, Yp, rtol=1e-12, atol=1e-14)
+
+    def rhs(t, y):
+        dth, dx = hamilton_equations(net, y[:2], y[2:4])
+        return np.concatenate([dth, -dx, [y[2:4] @ dth]])
+    ref = solve_ivp(rhs, (0.0, T[-1]), y0, method="DOP853", rtol=1e-12, atol=1e-14,
+                    dense_output=True)
+    # both integrators at tolerances near 1e-11: they agree to ~1e-9 along the ray
+    np.testing.assert_allclose(Y, ref.sol(T).T, rtol=0, atol=1e-8)
+    # and the kernel's right-hand side is the Python Hamiltonian's, point by point
+    out = np.empty(5)
+    ck.ham_rhs_2d(y0, *args, out)
+    np.testing.assert_allclose(out, rhs(0.0, y0), rtol=1e-13)

@@ -7,7 +7,7 @@ macroscopic one (:mod:`~mesothermo.rre`, Ge–Qian Eq. 4), and both feed large d
 :mod:`~mesothermo.widgets` only present what the others compute.
 """
 
-from . import models, plotting, widgets
+from . import markov, models, plotting, stats, widgets
 from .cme import CME
 from .ldp import (Characteristics, ComplexBalancedRateFunction, RateFunctionSample, Ray,
                   JumpRates, hamiltonian, jump_rates_1d, kurtz_hu_residual, prefactor_1d,
@@ -16,13 +16,14 @@ from .ldp import (Characteristics, ComplexBalancedRateFunction, RateFunctionSamp
 from .network import Network, RatePair, Reaction, ReactionSyntaxError
 from .rre import (LNAPath, SteadyState, diffusion_matrix, jacobian, lna_covariance,
                   lna_covariance_path, rre_rhs, solve_rre, steady_states)
-from .ssa import Trajectory, simulate, simulate_ensemble
+from .ssa import simulate, simulate_ensemble
+from .trajectory import Occupation, Trajectory, transition_times
 
 __all__ = [
     # networks
     "Network", "Reaction", "RatePair", "ReactionSyntaxError", "models",
     # mesoscopic
-    "simulate", "simulate_ensemble", "Trajectory", "CME",
+    "simulate", "simulate_ensemble", "Trajectory", "Occupation", "transition_times", "CME",
     # macroscopic
     "rre_rhs", "solve_rre", "steady_states", "SteadyState", "jacobian", "diffusion_matrix",
     "lna_covariance", "lna_covariance_path", "LNAPath",
@@ -31,6 +32,8 @@ __all__ = [
     "rate_function_from_cme", "richardson_in_V", "rate_function_1d", "prefactor_1d",
     "rate_function_characteristics", "rate_function_complex_balanced",
     "RateFunctionSample", "Characteristics", "Ray", "ComplexBalancedRateFunction",
+    # any Markov generator; goodness of fit
+    "markov", "stats",
     # presentation
     "plotting", "widgets",
 ]

@@ -47,7 +47,6 @@ from __future__ import annotations
 
 import math
 import weakref
-from dataclasses import dataclass
 
 import numpy as np
 
@@ -56,50 +55,11 @@ from . import _ssa_kernel as _k
 from ._validation import (as_rng, check_choice, check_counts, check_network, check_positive_int,
                           check_positive_real, check_times, check_volume)
 from .network import Network
+from .trajectory import Trajectory, transition_times
 
-__all__ = ["Trajectory", "simulate", "simulate_ensemble"]
+__all__ = ["Trajectory", "simulate", "simulate_ensemble", "transition_times"]
 
 _METHODS = ("auto", "kernel", "compiled", "reference")
-
-
-@dataclass(frozen=True, eq=False)
-class Trajectory:
-    """One simulated path of the copy numbers.
-
-    Attributes
-    ----------
-    t : ndarray, shape (K,)
-        Times: every event time (with ``t[0] = 0``) or the requested sample times.
-    n : ndarray of int64, shape (K, N)
-        Copy numbers at ``t`` (the state right after all events at or before ``t[k]``).
-    V : float
-        Volume.
-    species : tuple of str
-        Species names, the column order of ``n``.
-    channel : ndarray of int64, shape (K-1,), or None
-        When every event is recorded: the channel of each event, ``l`` for the forward direction
-        of reaction ``l`` and ``M + l`` for its backward direction, so that
-        ``n[k+1] - n[k] == ±nu[l]``. ``None`` when sampled at given times.
-    n_events : int
-        Number of events simulated in ``[0, t_end]``.
-    """
-
-    t: np.ndarray
-    n: np.ndarray
-    V: float
-    species: tuple
-    channel: np.ndarray | None
-    n_events: int
-
-    @property
-    def x(self) -> np.ndarray:
-        """Concentrations :math:`x = n / V`, shape (K, N)."""
-        return self.n / self.V
-
-    def __repr__(self) -> str:
-        kind = "every event" if self.channel is not None else "sampled"
-        return (f"Trajectory({len(self.t)} points ({kind}), {self.n_events} events, "
-                f"species={list(self.species)}, V={self.V:g}, t=[{self.t[0]:g}, {self.t[-1]:g}])")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -314,7 +274,7 @@ def simulate(net: Network, n0, t_end: float, V: float = 1.0, seed=None, times=No
             t, n, ch, status = _k.direct_every(n0, t_end, *kn.args(), kn.chan_id, state,
                                                max_events, 1024)
         _raise_status(status, max_events, t[-1], t_end)
-        return Trajectory(t, n, V, net.species, ch, len(ch))
+        return Trajectory(t, n, V, net.species, ch, len(ch), net.M, float(t_end))
     out = np.empty((len(times), net.N), np.int64)
     if method == "compiled":
         events, status, t_stop = kn.generated().direct_sampled(n0, times, t_end, kn.c, state,
@@ -323,7 +283,7 @@ def simulate(net: Network, n0, t_end: float, V: float = 1.0, seed=None, times=No
         events, status, t_stop = _k.direct_sampled(n0, times, t_end, *kn.args(), state,
                                                    max_events, out)
     _raise_status(status, max_events, t_stop, t_end)
-    return Trajectory(times.copy(), out, V, net.species, None, int(events))
+    return Trajectory(times.copy(), out, V, net.species, None, int(events), net.M, float(t_end))
 
 
 def simulate_ensemble(net: Network, n0, times, runs: int, V: float = 1.0, seed=None,
@@ -486,4 +446,4 @@ def _reference_path(net, n0, t_end, V, state, times, max_events):
 
 def _simulate_reference(net, n0, t_end, V, state, times, max_events) -> Trajectory:
     t, n, ch, events = _reference_path(net, n0, t_end, V, state, times, max_events)
-    return Trajectory(t, n, V, net.species, ch, int(events))
+    return Trajectory(t, n, V, net.species, ch, int(events), net.M, float(t_end))

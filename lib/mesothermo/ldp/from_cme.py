@@ -119,7 +119,7 @@ e k}rac{h_j}{h_j - h_k}.
     --------
     >>> import numpy as np
     >>> f = lambda V: 2.0 + 3.0 / V - 5.0 / V**2
-    >>> float(richardson_in_V([10, 20, 40], [f(10), f(20), f(40)]))
+    >>> round(float(richardson_in_V([10, 20, 40], [f(10), f(20), f(40)])), 12)
     2.0
     """
     try:
