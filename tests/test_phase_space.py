@@ -11,6 +11,7 @@ import math
 
 import numpy as np
 import pytest
+from scipy import special
 
 from mesothermo.energy_exchange import phase_space as ps
 
@@ -198,15 +199,15 @@ def test_eq17_sampler_and_cdfs_agree(pot, d):
 
 
 def test_energy_cdf_of_double_well_against_quadrature_in_one_dimension():
-    pot = ps.DoubleWell(barrier=1.0)
-    from scipy import integrate
-    Z = integrate.dblquad(lambda p, x: np.exp(-(p * p / 2 + pot.axis_value(x))), -4, 4,
-                          -12, 12)[0]
-    h = 1.3
-    inside = integrate.dblquad(lambda p, x: np.exp(-(p * p / 2 + pot.axis_value(x)))
-                               * (p * p / 2 + pot.axis_value(x) <= h), -4, 4, -12, 12,
-                               epsabs=1e-10)[0]
-    assert abs(ps.energy_cdf(pot, 1)(h) - inside / Z) < 2e-4  # dblquad on a discontinuity
+    """H = K + U(x) in 1-D: P(H <= h) = int rho(x) F_K(h - U(x)) dx with K ~ Gamma(1/2), by the
+    trapezoid rule on 200001 points (error < 1e-6) against the library's table (< 3e-4)."""
+    pot = ps.DoubleWell(barrier=2.0)
+    g = np.linspace(-4, 4, 200001)
+    w = np.exp(-pot.axis_value(g))
+    cdf = ps.energy_cdf(pot, 1)
+    for h in (0.3, 1.3, 2.0, 4.0):
+        ref = np.trapezoid(w * special.gammainc(0.5, np.maximum(h - pot.axis_value(g), 0)), g)
+        assert abs(cdf(h) - ref / np.trapezoid(w, g)) < 3e-4
 
 
 def test_eq17_entropy_and_knn_estimator_on_gaussians():
