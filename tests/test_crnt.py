@@ -268,3 +268,39 @@ def test_product_form_law_checks_complex_balance_and_arguments():
         crnt.product_form_law(cme, [0.0])
     with pytest.raises(TypeError, match="`check` must be True or False"):
         crnt.product_form_law(cme, xs, check="no")
+
+
+# -- network summary and drawing -----------------------------------------------------------------
+def test_network_summary_of_a_driven_cycle_and_of_michaelis_menten():
+    sm = crnt.network_summary(mt.models.driven_cycle(atp=10.0), conserved=[1.0])
+    assert (sm.c, sm.l, sm.s, sm.deficiency, sm.weakly_reversible) == (3, 1, 2, 0, True)
+    assert sm.reversible and sm.wegscheider is False
+    assert len(sm.positive_steady_states) == 1
+    assert sm.complex_balanced and not sm.detailed_balanced
+    mm = mt.Network.from_string("E + S <=> C ; 1, 1\nC -> E + P ; 1")
+    L = mm.conservation_laws()
+    sm = crnt.network_summary(mm, conserved=L @ np.array([1.0, 1.0, 0.0, 0.0]))
+    assert sm.positive_steady_states == () and not sm.complex_balanced
+    assert sm.wegscheider is None and not sm.detailed_balanced
+    # at chemical equilibrium the driven cycle is detailed balanced
+    eq = crnt.network_summary(mt.models.driven_cycle(), conserved=[1.0])
+    assert eq.wegscheider and eq.detailed_balanced and eq.complex_balanced
+
+
+def test_draw_complex_graph_places_each_linkage_class_apart():
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from mesothermo.plotting.complex_graph import complex_graph_layout, draw_complex_graph
+    g = crnt.complex_graph(mt.Network.from_string(EDELSTEIN))
+    pos = complex_graph_layout(g)
+    assert set(pos) == set(range(g.c))
+    # classes do not overlap horizontally: every x of the first class left of the second's
+    first, second = g.linkage_classes
+    assert max(pos[v][0] for v in first) < min(pos[v][0] for v in second)
+    fig, ax = plt.subplots()
+    assert draw_complex_graph(g, ax).keys() == pos.keys()
+    labels = sorted(t.get_text() for t in ax.texts)
+    assert labels == sorted(g.labels)
+    assert complex_graph_layout(g)[3].tolist() == pos[3].tolist()      # deterministic
+    plt.close(fig)

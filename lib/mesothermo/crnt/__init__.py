@@ -11,7 +11,8 @@ Jackson (1972) and Feinberg (1979, 1987), with the complex graph held by :mod:`n
 - :mod:`~mesothermo.crnt.complex_balance`: inflow = outflow at every complex;
 - :mod:`~mesothermo.crnt.product_form`: the product-Poisson stationary law of the chemical
   master equation of a complex-balanced network on its lattice (Anderson, Craciun and Kurtz
-  2010).
+  2010);
+- :mod:`~mesothermo.crnt.summary`: structure, steady states and balance of one network.
 
 Chemostatted species are constants: they are left out of complexes and their concentrations
 folded into the effective rate constants (as Catalyst's ``network_analysis.jl`` treats constant
@@ -26,6 +27,7 @@ from .graph import (ComplexGraph, complex_graph, complexes, deficiency, deficien
                     terminal_strong_linkage_classes)
 from .linalg import exact_rank, integer_null_space
 from .product_form import ProductFormLaw, product_form_law
+from .summary import NetworkSummary, network_summary
 
 __all__ = ["exact_rank", "integer_null_space",
            "WegscheiderTest", "DetailedBalanceTest", "wegscheider_cycles", "wegscheider_test",
@@ -34,4 +36,4 @@ __all__ = ["exact_rank", "integer_null_space",
            "strong_linkage_classes", "terminal_strong_linkage_classes", "deficiency",
            "is_weakly_reversible", "deficiency_zero_applies",
            "ComplexBalanceTest", "complex_balance_test", "is_complex_balanced",
-           "ProductFormLaw", "product_form_law"]
+           "ProductFormLaw", "product_form_law", "NetworkSummary", "network_summary"]
