@@ -1,0 +1,480 @@
+"""Tests of mesothermo.sbml: the SBML Test Suite's cases, round trips, semantics, refusals."""
+
+import glob
+import os
+import re
+
+import numpy as np
+import pytest
+from scipy import stats
+
+import mesothermo as mt
+from mesothermo.cme import CME
+from mesothermo.sbml import SBMLError, SBMLRateLaw, read_sbml, write_sbml
+from mesothermo.sbml.mathml import evaluate
+
+libsbml = pytest.importorskip("libsbml")
+
+HERE = os.path.dirname(__file__)
+DATA = os.path.join(HERE, "data", "sbml")
+SHARED = os.path.join(HERE, "..", "..", "shared", "data", "sbml-test-suite")
+
+
+# -- the suite's file formats ------------------------------------------------------------------
+def settings(case_dir):
+    out = {}
+    with open(glob.glob(os.path.join(case_dir, "*-settings.txt"))[0]) as fh:
+        for line in fh:
+            if ":" in line:
+                k, v = line.split(":", 1)
+                out[k.strip()] = v.strip()
+    for key in ("variables", "amount", "concentration"):
+        out[key] = [v.strip() for v in out.get(key, "").split(",") if v.strip()]
+    return out
+
+
+def model_file(case_dir):
+    files = glob.glob(os.path.join(case_dir, "*-sbml-l*v*.xml"))
+    return max(files, key=lambda f: tuple(map(int, re.search(r"l(\d)v(\d)", f).groups())))
+
+
+def results(case_dir):
+    return np.genfromtxt(glob.glob(os.path.join(case_dir, "*-results.csv"))[0], delimiter=",",
+                         names=True)
+
+
+def constant_value(path, sid):
+    """A compartment size or parameter value (constant: the reader refuses rules)."""
+    doc = libsbml.readSBMLFromFile(path)  # keep the document alive while its elements are used
+    el = doc.getModel().getElementBySId(sid)
+    assert el is not None, sid
+    return el.getSize() if el.getTypeCode() == libsbml.SBML_COMPARTMENT else el.getValue()
+
+
+REFUSED = {  # case -> the SBML element and id the error must name
+    "00022": "SBML speciesReference 'S2'",      # stoichiometry 0.3
+    "01231": "SBML kineticLaw of reaction 'J1'",           # a reaction id used as a value
+    "01807": "SBML compartment 'C'",           # compartments of sizes 1 and 2
+    "01808": "SBML compartment 'C'",
+}
+
+
+def run_semantic_case(case_dir):
+    """'pass' or 'refused: <message>'; an assertion error on a wrong number.
+
+    The suite's criterion: |computed - expected| <= absolute + relative |expected| at every
+    output time for every variable. The ODE solver runs at 1e-3 of the case's tolerances, so its
+    own error cannot decide the outcome.
+    """
+    s = settings(case_dir)
+    path = model_file(case_dir)
+    try:
+        r = read_sbml(path)
+    except SBMLError as err:
+        return f"refused: {err}"
+    data = results(case_dir)
+    t = data[data.dtype.names[0]]
+    atol, rtol = float(s["absolute"]), float(s["relative"])
+    x = mt.solve_rre(r.net, r.x0, t, V=None if r.net.is_mass_action else r.V,
+                     rtol=rtol * 1e-3, atol=atol * 1e-3 / max(r.V, 1.0))
+    for v in s["variables"]:
+        if v in r.net.species:
+            conc = x[:, r.net.species.index(v)]
+        elif v in r.fixed:
+            conc = np.full(len(t), r.fixed[v])
+        else:
+            conc = None
+        if conc is None:
+            got = np.full(len(t), constant_value(path, v))
+        else:
+            got = conc * r.V if v in s["amount"] else conc
+        err = np.abs(got - data[v])
+        bound = atol + rtol * np.abs(data[v])
+        assert np.all(err <= bound), (os.path.basename(case_dir), v, float(np.max(err / bound)))
+    return "pass"
+
+
+SEMANTIC = sorted(glob.glob(os.path.join(DATA, "semantic", "*")))
+
+
+@pytest.mark.parametrize("case_dir", SEMANTIC, ids=os.path.basename)
+def test_semantic_case_meets_the_suite_tolerances_or_is_refused_by_name(case_dir):
+    case = os.path.basename(case_dir)
+    outcome = run_semantic_case(case_dir)
+    if case in REFUSED:
+        assert outcome.startswith("refused: " + REFUSED[case]), outcome
+    else:
+        assert outcome == "pass", outcome
+
+
+@pytest.mark.skipif(not os.path.isdir(os.path.join(SHARED, "semantic")),
+                    reason="the shared copy of the SBML Test Suite is not beside the checkout")
+def test_every_shared_semantic_case_passes_or_is_refused_by_name():
+    outcomes = {os.path.basename(d): run_semantic_case(d)
+                for d in sorted(glob.glob(os.path.join(SHARED, "semantic", "*")))}
+    refused = {c: o for c, o in outcomes.items() if o != "pass"}
+    assert set(refused) == set(REFUSED), refused
+    for c, o in refused.items():
+        assert o.startswith("refused: " + REFUSED[c]), o
+    assert len(outcomes) - len(refused) == 154  # of 158 cases
+
+
+# -- DSMTS: the CME's exact moments, and an SSA ensemble ---------------------------------------
+STOCHASTIC = sorted(glob.glob(os.path.join(DATA, "stochastic", "*")))
+
+
+def dsmts(case_dir):
+    s = settings(case_dir)
+    data = results(case_dir)
+    t = data[data.dtype.names[0]]
+    mean = np.column_stack([data[f"{v}_mean" if f"{v}_mean" in data.dtype.names else f"{v}mean"]
+                            for v in s["variables"]])
+    sd = np.column_stack([data[f"{v}_sd" if f"{v}_sd" in data.dtype.names else f"{v}sd"]
+                          for v in s["variables"]])
+    return s, t, mean, sd
+
+
+def lattice(r, mean, sd):
+    """A box holding all but ~1e-12 of the law: 30 standard deviations above the largest mean
+    (a birth-death law's tail decays at least geometrically beyond a few sd)."""
+    top = np.max(mean + 30 * sd + 30, axis=0)
+    return [int(top[list(r.species_ids).index(s)]) if s in r.species_ids else 0
+            for s in r.net.species]
+
+
+@pytest.mark.parametrize("case_dir", STOCHASTIC, ids=os.path.basename)
+def test_dsmts_moments_from_the_cme_equal_the_exact_ones(case_dir):
+    # The DSMTS gives exact means and standard deviations. The CME of the imported network
+    # (finite-state projection, mass lost < 1e-10) must reproduce them to 1e-6 relative: a wrong
+    # propensity (Kurtz's factorial, a missed 1/2, a volume) would be off by percents.
+    s, t, mean, sd = dsmts(case_dir)
+    r = read_sbml(model_file(case_dir))
+    n0 = np.round(r.n0).astype(int)
+    cme = CME(r.net, r.V, lattice(r, mean, sd), n0=n0)
+    p0 = np.zeros(cme.N_states)
+    p0[cme.index(n0)] = 1.0
+    ev = cme.evolve(p0, t)
+    assert np.max(ev.mass_lost) < 1e-10
+    states = cme.states.astype(float)
+    for j, v in enumerate(s["variables"]):
+        i = r.net.species.index(v)
+        m1 = ev.p @ states[:, i]
+        m2 = ev.p @ states[:, i] ** 2
+        np.testing.assert_allclose(m1, mean[:, j], rtol=1e-6, atol=1e-8)
+        np.testing.assert_allclose(np.sqrt(np.maximum(m2 - m1 ** 2, 0)), sd[:, j], rtol=1e-6,
+                                   atol=1e-6)
+
+
+MASS_ACTION_STOCHASTIC = [d for d in STOCHASTIC if os.path.basename(d) != "00035"]
+
+
+@pytest.mark.parametrize("case_dir", MASS_ACTION_STOCHASTIC, ids=os.path.basename)
+def test_dsmts_ensemble_of_10000_runs_meets_mean_and_variance_criteria(case_dir):
+    # DSMTS statistics at each time and variable: Z = sqrt(n)(mean - mu)/sigma and, for the
+    # variance, Y = (S^2/sigma^2 - 1)/sqrt(2/(n-1) + kappa/n), the standard error of S^2 with
+    # the excess kurtosis kappa of the law (estimated from the runs) instead of the normal
+    # law's 0 (the DSMTS's sqrt(n/2) form assumes kappa = 0). Both are ~N(0, 1). Over K points
+    # we require |Z|, |Y| < z with z the Bonferroni quantile for a false-failure rate 1e-4 per
+    # case, valid whatever the correlation between times. (The DSMTS's per-point ranges 3 and 5
+    # cannot be turned into a count test: the mean path's errors are correlated over time, so
+    # points fail together; seeds 16-23 on case 00020 give max |Z| between 1.5 and 3.3.)
+    s, t, mu, sigma = dsmts(case_dir)
+    r = read_sbml(model_file(case_dir))
+    runs = 10_000
+    paths = mt.simulate_ensemble(r.net, np.round(r.n0).astype(int), t, runs, V=r.V, seed=16)
+    cols = [r.net.species.index(v) for v in s["variables"]]
+    x = paths[:, :, cols].astype(float)
+    live = sigma > 0
+    K = 2 * int(live.sum())
+    z = stats.norm.isf(1e-4 / (2 * K))
+    m = x.mean(axis=0)
+    S2 = x.var(axis=0, ddof=1)
+    c = x - m
+    kappa = np.where(live, (c ** 4).mean(axis=0) / np.where(live, S2, 1) ** 2 - 3, 0)
+    Z = np.sqrt(runs) * (m - mu)[live] / sigma[live]
+    Y = ((S2[live] / sigma[live] ** 2 - 1) / np.sqrt(2 / (runs - 1) + kappa[live] / runs))
+    assert np.all(np.abs(Z) < z), float(np.max(np.abs(Z)))
+    assert np.all(np.abs(Y) < z), float(np.max(np.abs(Y)))
+    assert np.all(m[~live] == mu[~live])
+
+
+# -- semantics on small hand-written models ----------------------------------------------------
+def model(species, reactions, params="", V="1", extra="", units_free=True):
+    """A minimal SBML L3V2 model: species are (id, initial, hOSU, boundary, 'amount'|'conc')."""
+    sp = []
+    for sid, init, hosu, bc, kind in species:
+        init_attr = f'initialAmount="{init}"' if kind == "amount" else \
+            f'initialConcentration="{init}"'
+        sp.append(f'<species id="{sid}" compartment="C" {init_attr} hasOnlySubstanceUnits='
+                  f'"{str(hosu).lower()}" boundaryCondition="{str(bc).lower()}" '
+                  f'constant="false"/>')
+    return f"""<?xml version="1.0" encoding="UTF-8"?>
+<sbml xmlns="http://www.sbml.org/sbml/level3/version2/core" level="3" version="2">
+ <model id="m">
+  {extra}
+  <listOfCompartments><compartment id="C" size="{V}" constant="true"/></listOfCompartments>
+  <listOfSpecies>{''.join(sp)}</listOfSpecies>
+  {f'<listOfParameters>{params}</listOfParameters>' if params else ''}
+  <listOfReactions>{reactions}</listOfReactions>
+ </model>
+</sbml>"""
+
+
+def reaction(rid, reactants, products, formula, local="", reversible=False):
+    ref = lambda d: "".join(f'<speciesReference species="{s}" stoichiometry="{m}" '  # noqa: E731
+                            f'constant="true"/>' for s, m in d.items())
+    math = libsbml.writeMathMLToString(libsbml.parseL3Formula(formula))
+    math = math.split("?>", 1)[-1]
+    lp = f"<listOfLocalParameters>{local}</listOfLocalParameters>" if local else ""
+    return (f'<reaction id="{rid}" reversible="{str(reversible).lower()}">'
+            + (f"<listOfReactants>{ref(reactants)}</listOfReactants>" if reactants else "")
+            + (f"<listOfProducts>{ref(products)}</listOfProducts>" if products else "")
+            + f"<kineticLaw>{math}{lp}</kineticLaw></reaction>")
+
+
+def test_mass_action_in_concentration_and_amount_forms_gives_the_same_constants():
+    # A + B -> C in V = 4: concentration form C*k*A*B (k = 0.5) and amount form c nA nB with
+    # c = k/V; the dimerisation 2 A -> D as C*k2*A^2 and as c2 nA(nA-1) with c2 = k2/V.
+    V, k, k2 = 4.0, 0.5, 0.3
+    conc = [("A", 10, False, False, "amount"), ("B", 6, False, False, "amount"),
+            ("D", 0, False, False, "amount")]
+    amt = [(s, n, True, b, f) for s, n, _, b, f in conc]
+    rx_c = (reaction("r1", {"A": 1, "B": 1}, {"D": 1}, "C * k * A * B", '<localParameter id="k" '
+                     f'value="{k}"/>') + reaction("r2", {"A": 2}, {"D": 1}, f"C * {k2} * A^2"))
+    rx_a = (reaction("r1", {"A": 1, "B": 1}, {"D": 1}, f"{k / V} * A * B")
+            + reaction("r2", {"A": 2}, {"D": 1}, f"{k2 / V} * A * (A - 1)"))
+    a = read_sbml(model(conc, rx_c, V=V))
+    b = read_sbml(model(amt, rx_a, V=V))
+    assert a.kinetics == b.kinetics == ("mass action", "mass action")
+    np.testing.assert_allclose(a.net.k_plus, [k, k2], rtol=1e-14)
+    np.testing.assert_allclose(b.net.k_plus, [k, k2], rtol=1e-14)
+    assert a.V == b.V == V
+    np.testing.assert_array_equal(a.n0, [10, 6, 0])
+    np.testing.assert_allclose(a.x0, np.array([10, 6, 0]) / V, rtol=1e-15)
+    # the amount form's factorial is exactly Kurtz's propensity; the power form only its limit
+    assert any("powers" in note for note in a.notes) and not b.notes
+    n = np.array([7, 3, 2])
+    np.testing.assert_allclose(b.net.propensities(n, V).plus, [k / V * 7 * 3, k2 / V * 7 * 6],
+                               rtol=1e-14)
+
+
+def test_concentration_symbols_initial_concentrations_and_volume():
+    # initialConcentration 2.5 in V = 2 is an amount 5. The law k*S (S a concentration, no
+    # volume factor) is in substance per time: k n/V; Kurtz's V k' n/V matches with k' = k/V.
+    sp = [("S", 2.5, False, False, "conc"), ("P", 0, False, False, "amount")]
+    r = read_sbml(model(sp, reaction("r", {"S": 1}, {"P": 1}, "k * S",
+                                     '<localParameter id="k" value="3"/>'), V=2))
+    np.testing.assert_allclose(r.n0, [5.0, 0.0])
+    np.testing.assert_allclose(r.net.k_plus, [1.5], rtol=1e-15)
+
+
+def test_local_parameters_shadow_global_ones():
+    sp = [("S", 10, True, False, "amount")]
+    rx = reaction("r", {"S": 1}, {}, "k * S", '<localParameter id="k" value="0.25"/>')
+    r = read_sbml(model(sp, rx, params='<parameter id="k" value="99" constant="true"/>'))
+    assert r.net.k_plus.tolist() == [0.25]
+
+
+def test_boundary_species_are_chemostats_at_their_concentration():
+    # B is a boundary species (amount 6 in V = 3: concentration 2); B + X -> 2 X, C*k*B*X.
+    sp = [("B", 6, False, True, "amount"), ("X", 1, False, False, "amount")]
+    r = read_sbml(model(sp, reaction("r", {"B": 1, "X": 1}, {"X": 2}, "C * 0.7 * B * X"), V=3))
+    assert r.net.species == ("X",) and r.net.chemostats == {"B": 2.0}
+    assert r.fixed == {"B": 2.0}
+    np.testing.assert_allclose(r.net.k_plus, [0.7], rtol=1e-15)
+    np.testing.assert_allclose(r.net.effective_k_plus, [1.4], rtol=1e-15)
+
+
+def test_reversible_law_is_split_into_forward_and_backward_mass_action():
+    sp = [("A", 3, False, False, "amount"), ("B", 2, False, False, "amount"),
+          ("C2", 0, False, False, "amount")]
+    rx = reaction("r", {"A": 1, "B": 1}, {"C2": 2}, "C * (2 * A * B - 0.5 * C2^2)",
+                  reversible=True)
+    r = read_sbml(model(sp, rx, V=5))
+    assert r.kinetics == ("mass action",)
+    np.testing.assert_allclose([r.net.k_plus[0], r.net.k_minus[0]], [2.0, 0.5], rtol=1e-15)
+
+
+def test_general_law_is_interpreted_and_scales_with_the_callers_volume():
+    # Michaelis-Menten C * vmax * S / (Km + S) with S a concentration: r(n, V) = V vmax x/(Km+x).
+    sp = [("S", 20, False, False, "amount"), ("P", 0, False, False, "amount")]
+    r = read_sbml(model(sp, reaction("r", {"S": 1}, {"P": 1}, "C * 2 * S / (0.5 + S)"), V=10))
+    assert r.kinetics == ("general",)
+    law = r.net.reactions[0].propensity_plus
+    assert isinstance(law, SBMLRateLaw)
+    n = np.array([[20.0, 0.0], [3.0, 1.0]])
+    for V in (10.0, 37.0):
+        x = n[:, 0] / V
+        np.testing.assert_allclose(r.net.propensities(n.astype(int), V).plus[:, 0],
+                                   V * 2 * x / (0.5 + x), rtol=1e-14)
+
+
+def test_the_interpreter_knows_piecewise_functions_and_logical_operators():
+    L = libsbml.parseL3Formula("piecewise(1, S > 5 && S < 10, 2 * exp(ln(S)), S >= 10, 0) "
+                               "+ root(3, 8) + log(100) + ceil(0.2) + factorial(3)")
+    from mesothermo.sbml.mathml import from_ast
+
+    tree = from_ast(L, lambda name: ("species", name, 0, "amount"), "kineticLaw", "t")
+    n = np.array([[0.0], [6.0], [12.0]])
+    np.testing.assert_allclose(evaluate(tree, n, 1.0),
+                               np.array([0.0, 1.0, 24.0]) + 2 + 2 + 1 + 6, rtol=1e-14)
+
+
+def test_function_definitions_are_inlined():
+    fd = ('<listOfFunctionDefinitions><functionDefinition id="mm"><math xmlns='
+          '"http://www.w3.org/1998/Math/MathML"><lambda><bvar><ci>s</ci></bvar><bvar><ci>km'
+          '</ci></bvar><apply><divide/><ci>s</ci><apply><plus/><ci>km</ci><ci>s</ci></apply>'
+          '</apply></lambda></math></functionDefinition></listOfFunctionDefinitions>')
+    sp = [("S", 4, True, False, "amount")]
+    r = read_sbml(model(sp, reaction("r", {"S": 1}, {}, "3 * mm(S, 2)"), extra=fd))
+    np.testing.assert_allclose(r.net.propensities([4], 1.0).plus, [3 * 4 / 6], rtol=1e-15)
+
+
+def test_mass_action_false_keeps_every_law_as_written():
+    sp = [("A", 10, True, False, "amount")]
+    rx = reaction("r", {"A": 2}, {}, "0.1 * A * (A - 1)")
+    r = read_sbml(model(sp, rx), mass_action=False)
+    assert r.kinetics == ("general",)
+    n = np.arange(6)[:, None]
+    np.testing.assert_allclose(r.net.propensities(n, 1.0).plus[:, 0], 0.1 * n[:, 0] * (n[:, 0] - 1),
+                               rtol=1e-15)
+
+
+def test_species_changed_by_no_reaction_are_fixed_values_in_the_laws():
+    # E is a modifier only: it stays at its initial concentration 2 (amount 4 in V = 2).
+    sp = [("S", 5, False, False, "amount"), ("E", 4, False, False, "amount")]
+    r = read_sbml(model(sp, reaction("r", {"S": 1}, {}, "C * 0.5 * E * S"), V=2))
+    assert r.net.species == ("S",) and r.fixed == {"E": 2.0}
+    np.testing.assert_allclose(r.net.k_plus, [1.0], rtol=1e-15)   # 0.5 * [E]
+
+
+# -- round trips -------------------------------------------------------------------------------
+def test_round_trip_reproduces_a_mass_action_network():
+    net = mt.Network.from_string("A + B <=> C ; 2.0, 0.5\n2 C -> D ; 0.3\n0 -> A ; 1.5\n"
+                                 "S + A -> 2 A ; 0.1", chemostats={"S": 3.0})
+    text = write_sbml(net, V=10.0, n0=[5, 3, 0, 1], reaction_ids=["bind", "dim", "feed", "auto"])
+    r = read_sbml(text)
+    assert r.net.species == net.species and r.net.chemostats == net.chemostats
+    np.testing.assert_array_equal(r.net.nu_plus, net.nu_plus)
+    np.testing.assert_array_equal(r.net.nu_minus, net.nu_minus)
+    np.testing.assert_allclose(r.net.k_plus, net.k_plus, rtol=1e-15)
+    np.testing.assert_allclose(r.net.k_minus, net.k_minus, rtol=1e-15)
+    np.testing.assert_array_equal(r.net.reversible, net.reversible)
+    assert r.V == 10.0 and r.n0.tolist() == [5, 3, 0, 1]
+    assert r.reaction_ids == ("bind", "dim", "feed", "auto")
+    # and once more: write(read(write)) is the same text
+    assert write_sbml(r.net, r.V, r.n0, reaction_ids=r.reaction_ids) == text
+
+
+def test_round_trip_of_general_laws_read_from_sbml(tmp_path):
+    # DSMTS 00035: (k1 (100 - 2 P2)(99 - 2 P2))/2 for 0 -> P2, and a hand-made reversible
+    # Michaelis-Menten-like law with amounts (hOSU) that the writer turns into x * V.
+    r = read_sbml(model_file(os.path.join(DATA, "stochastic", "00035")))
+    path = tmp_path / "m.xml"
+    write_sbml(r.net, r.V, r.n0, path)
+    back = read_sbml(path)
+    n = np.arange(0, 50)[:, None]
+    for a, b in zip(r.net.propensities(n, r.V), back.net.propensities(n, r.V)):
+        np.testing.assert_allclose(a, b, rtol=1e-14)
+    sp = [("S", 20, True, False, "amount"), ("P", 5, False, False, "amount")]
+    rev = read_sbml(model(sp, reaction("r", {"S": 1}, {"P": 1}, "(3 * S - 2 * C * P) / (1 + S)",
+                                       reversible=True), V=2.5))
+    again = read_sbml(write_sbml(rev.net, rev.V, rev.n0))
+    n = np.array([[20, 5], [0, 3], [7, 0]])
+    for V in (2.5, 9.0):
+        for a, b in zip(rev.net.propensities(n, V), again.net.propensities(n, V)):
+            np.testing.assert_allclose(a, b, rtol=1e-14)
+
+
+def test_exported_laws_evaluated_by_libsbml_give_the_rate_equation():
+    # Independent of our reader: libsbml's own evaluator (SBMLTransforms.evaluateASTNode) of each
+    # written kinetic law, with every identifier replaced by its value (species by their
+    # concentrations, the compartment by V), equals V (R+ - R-) of Ge-Qian Eq. 4.
+    net = mt.Network.from_string("A + B <=> C ; 2.0, 0.5\n2 C -> 0 ; 0.3\nS -> A ; 0.7",
+                                 chemostats={"S": 1.25})
+    V, n0 = 4.0, np.array([5.0, 3.0, 2.0])
+    doc = libsbml.readSBMLFromString(write_sbml(net, V, n0))
+    m = doc.getModel()
+    values = dict(zip(net.species, n0 / V)) | net.chemostats | {"compartment": V}
+    Rp, Rm = net.rates(n0 / V)
+    for l in range(net.M):
+        kl = m.getReaction(l).getKineticLaw()
+        local = {kl.getLocalParameter(i).getId(): kl.getLocalParameter(i).getValue()
+                 for i in range(kl.getNumLocalParameters())}
+        formula = libsbml.formulaToL3String(kl.getMath())
+        for sid, v in (values | local).items():
+            formula = re.sub(rf"\b{sid}\b", repr(float(v)), formula)
+        assert re.search(r"[A-Za-z_]", formula.replace("e-", "").replace("e+", "")) is None, formula
+        value = libsbml.SBMLTransforms.evaluateASTNode(libsbml.parseL3Formula(formula))
+        np.testing.assert_allclose(value, V * (Rp[l] - Rm[l]), rtol=1e-14)
+
+
+# -- refusals and argument errors --------------------------------------------------------------
+SP1 = [("S", 10, True, False, "amount")]
+RX1 = reaction("r", {"S": 1}, {}, "0.1 * S")
+
+
+@pytest.mark.parametrize("extra, match", [
+    ('<listOfEvents><event id="ev" useValuesFromTriggerTime="true"><trigger initialValue="true"'
+     ' persistent="true"><math xmlns="http://www.w3.org/1998/Math/MathML"><true/></math>'
+     '</trigger></event></listOfEvents>', "SBML event 'ev'"),
+    ('<listOfRules><assignmentRule variable="S"><math xmlns="http://www.w3.org/1998/Math/MathML">'
+     '<cn>1</cn></math></assignmentRule></listOfRules>', "SBML assignmentRule 'S'"),
+    ('<listOfConstraints><constraint id="c1"><math xmlns="http://www.w3.org/1998/Math/MathML">'
+     '<true/></math></constraint></listOfConstraints>', "SBML constraint 'c1'"),
+    ('<listOfInitialAssignments><initialAssignment symbol="S"><math xmlns='
+     '"http://www.w3.org/1998/Math/MathML"><cn>3</cn></math></initialAssignment>'
+     '</listOfInitialAssignments>', "SBML initialAssignment 'S'"),
+])
+def test_model_elements_that_cannot_be_represented_are_refused_by_name(extra, match):
+    with pytest.raises(SBMLError, match=re.escape(match)):
+        read_sbml(model(SP1, RX1, extra=extra))
+
+
+@pytest.mark.parametrize("formula, match", [
+    ("0.1 * S * time", "uses the csymbol 'time'"),
+    ("0.1 * delay(S, 2)", "uses 'delay'"),
+    ("0.1 * g(S)", "unknown function 'g'"),
+    ("0.1 * S * q", "uses 'q', which is not a parameter"),
+])
+def test_laws_that_cannot_be_represented_are_refused_with_the_reaction_id(formula, match):
+    with pytest.raises(SBMLError, match=r"SBML kineticLaw of reaction 'r': .*" + re.escape(match)):
+        read_sbml(model(SP1, reaction("r", {"S": 1}, {}, formula)))
+
+
+def test_compartments_of_different_size_and_odd_stoichiometries_are_refused():
+    text = model(SP1, RX1).replace(
+        '<compartment id="C" size="1" constant="true"/>',
+        '<compartment id="C" size="1" constant="true"/><compartment id="D" size="2" '
+        'constant="true"/>').replace(
+        "</listOfSpecies>", '<species id="T" compartment="D" initialAmount="1" '
+        'hasOnlySubstanceUnits="true" boundaryCondition="false" constant="false"/>'
+        "</listOfSpecies>")
+    with pytest.raises(SBMLError, match="several compartments of different size"):
+        read_sbml(text)
+    with pytest.raises(SBMLError, match=r"SBML speciesReference 'S': in reaction 'r' has "
+                                        r"stoichiometry 1.5"):
+        read_sbml(model(SP1, reaction("r", {"S": 1.5}, {}, "0.1 * S")))
+
+
+def test_argument_errors_name_the_argument():
+    with pytest.raises(TypeError, match="`path_or_string`"):
+        read_sbml(3.0)
+    with pytest.raises(ValueError, match="neither SBML text .* nor an existing file"):
+        read_sbml("no/such/file.xml")
+    with pytest.raises(ValueError, match="`path_or_string` is not valid SBML"):
+        read_sbml("<sbml><model></sbml>")
+    net = mt.Network.from_string("A -> B ; 1")
+    with pytest.raises(ValueError, match=r"`n0` must have shape \(2,\)"):
+        write_sbml(net, 1.0, [1])
+    with pytest.raises(ValueError, match="`n0` must hold finite amounts >= 0"):
+        write_sbml(net, 1.0, [1, -1])
+    with pytest.raises(ValueError, match="`V` must be a finite number > 0"):
+        write_sbml(net, 0.0, [1, 1])
+    with pytest.raises(ValueError, match="`reaction_ids` must hold 1 distinct ids"):
+        write_sbml(net, 1.0, [1, 1], reaction_ids=["a", "b"])
+    with pytest.raises(ValueError, match=r"`reaction_ids\[0\]` must be an SBML identifier"):
+        write_sbml(net, 1.0, [1, 1], reaction_ids=["1a"])
+    py = mt.Network([mt.Reaction({"A": 1}, {}, 0.0, None, lambda n, V: n[..., 0])])
+    with pytest.raises(ValueError, match="general rate law given as a Python callable"):
+        write_sbml(py, 1.0, [1])
