@@ -478,3 +478,15 @@ def test_argument_errors_name_the_argument():
     py = mt.Network([mt.Reaction({"A": 1}, {}, 0.0, None, lambda n, V: n[..., 0])])
     with pytest.raises(ValueError, match="general rate law given as a Python callable"):
         write_sbml(py, 1.0, [1])
+
+
+def test_the_book_s_schlogl_file_is_the_library_s_schlogl_model():
+    # tests/data/sbml/schlogl.xml (chapter 09): net laws with boundary pools, split into the
+    # forward and backward mass action of mt.models.schlogl(); the same rates at any x.
+    r = read_sbml(os.path.join(DATA, "schlogl.xml"))
+    ref = mt.models.schlogl()
+    assert r.kinetics == ("mass action", "mass action") and r.V == 40.0
+    assert r.net.chemostats == ref.chemostats and r.n0.tolist() == [4.0]
+    x = np.linspace(0, 6, 61)[:, None]
+    for a, b in zip(r.net.rates(x), ref.rates(x)):
+        np.testing.assert_allclose(a, b, rtol=1e-14, atol=0)
