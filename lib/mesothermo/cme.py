@@ -43,8 +43,6 @@ N. G. van Kampen, *Stochastic Processes in Physics and Chemistry*, 3rd ed., Else
 
 from __future__ import annotations
 
-import itertools
-import math
 import numbers
 
 import numpy as np
@@ -52,13 +50,12 @@ import scipy.sparse as sp
 
 from . import _kinetics
 from ._validation import check_counts, check_network, check_species, check_volume
+from ._lattice import jump_rates, lattice_states
 from .markov import Evolution, MarkovChain, StationaryLaw
 from .network import Network
 
 __all__ = ["CME"]
 
-#: Limit on the number of lattice points of the box enumerated when building a CME.
-_MAX_BOX = 50_000_000
 
 
 def _check_max_counts(max_counts, N: int) -> np.ndarray:
@@ -143,7 +140,7 @@ class CME:
         self.class_totals = (L @ self.n0).astype(np.int64) if L.shape[0] else np.zeros(0, np.int64)
         self._strides = np.array([int(np.prod(self.shape[i + 1:], dtype=np.int64))
                                   for i in range(N)], np.int64)
-        self.states = self._enumerate()
+        self.states = lattice_states(L, self.shape, self.max_counts, self.class_totals)
         self.states.setflags(write=False)
         self._flat = self.states @ self._strides
         self._build()
@@ -152,84 +149,19 @@ class CME:
     # ------------------------------------------------------------------------------------------
     # construction
     # ------------------------------------------------------------------------------------------
-    def _enumerate(self) -> np.ndarray:
-        """States of the box, or of the class within the box, sorted lexicographically."""
-        L, shape, N = self.conservation_laws, self.shape, self.net.N
-        K = L.shape[0]
-        if K == 0:
-            size = math.prod(shape)
-            if size > _MAX_BOX:
-                raise ValueError(f"`max_counts` gives a box of {size} states, more than the "
-                                 f"limit {_MAX_BOX}; reduce `max_counts`.")
-            grids = np.indices(shape, dtype=np.int64).reshape(N, -1).T
-            return np.ascontiguousarray(grids)
-        # Choose K dependent species with L[:, dep] invertible, minimising the free box size.
-        best = None
-        for dep in itertools.combinations(range(N), K):
-            sub = L[:, dep].astype(float)
-            if abs(np.linalg.det(sub)) < 0.5:
-                continue
-            free = [i for i in range(N) if i not in dep]
-            size = math.prod(shape[i] for i in free)
-            if best is None or size < best[0]:
-                best = (size, list(dep), free)
-        size, dep, free = best
-        if size > _MAX_BOX:
-            raise ValueError(f"`max_counts` gives {size} candidate states in the class, more "
-                             f"than the limit {_MAX_BOX}; reduce `max_counts`.")
-        free_states = (np.indices([shape[i] for i in free], dtype=np.int64)
-                       .reshape(len(free), -1).T)
-        rhs = self.class_totals[None, :] - free_states @ L[:, free].T
-        dep_vals = np.linalg.solve(L[:, dep].astype(float), rhs.T.astype(float)).T
-        dep_int = np.round(dep_vals).astype(np.int64)
-        ok = np.all(np.abs(dep_vals - dep_int) < 1e-6, axis=1)
-        ok &= np.all((dep_int >= 0) & (dep_int <= self.max_counts[dep]), axis=1)
-        states = np.empty((int(ok.sum()), N), np.int64)
-        states[:, free] = free_states[ok]
-        states[:, dep] = dep_int[ok]
-        order = np.lexsort(states.T[::-1])
-        return np.ascontiguousarray(states[order])
-
-    def _lookup(self, flat_targets: np.ndarray) -> np.ndarray:
-        """Class indices of box flat indices (which must be in the class)."""
-        return np.searchsorted(self._flat, flat_targets)
-
     def _build(self) -> None:
-        net, V, states = self.net, self.V, self.states
-        S = states.shape[0]
-        rp, rm = _kinetics.propensities(net, states, V)
+        net, S = self.net, self.states.shape[0]
+        rp, rm = _kinetics.propensities(net, self.states, self.V)
         rp = np.asarray(rp, float).reshape(S, net.M)
         rm = np.asarray(rm, float).reshape(S, net.M)
         if not (np.all(np.isfinite(rp)) and np.all(np.isfinite(rm))):
             raise ValueError("the propensities are not finite on the lattice; check the rate "
                              "constants and `max_counts`.")
         self._rp, self._rm = rp, rm
-        rows, cols, vals = [], [], []
-        leak = np.zeros(S)
-        src = np.arange(S)
-        for l in range(net.M):
-            for sign, r in ((1, rp[:, l]), (-1, rm[:, l])):
-                delta = sign * net.nu[l]
-                if not np.any(delta) or not np.any(r > 0):
-                    continue  # no move (catalytic / chemostat-only reaction) or never fires
-                target = states + delta
-                inbox = np.all((target >= 0) & (target <= self.max_counts), axis=1)
-                firing = r > 0
-                leak += np.where(firing & ~inbox, r, 0.0)
-                keep = firing & inbox
-                rows.append(self._lookup(self._flat[keep] + delta @ self._strides))
-                cols.append(src[keep])
-                vals.append(r[keep])
-        rows = np.concatenate(rows) if rows else np.zeros(0, np.int64)
-        cols = np.concatenate(cols) if cols else np.zeros(0, np.int64)
-        vals = np.concatenate(vals) if vals else np.zeros(0)
-        off = sp.csr_matrix((vals, (rows, cols)), shape=(S, S))
-        off.sum_duplicates()
-        inside = np.asarray(off.sum(axis=0)).ravel()  # rate of moving within the lattice
-        self._offdiag = off
-        self._leak = leak
-        self._exit_inside = inside
-        self._generator = (off - sp.diags(inside + leak)).tocsr()
+        self._offdiag, self._leak = jump_rates(self.states, self._flat, self._strides,
+                                               self.max_counts, net.nu, rp, rm)
+        self._exit_inside = np.asarray(self._offdiag.sum(axis=0)).ravel()  # moves within
+        self._generator = (self._offdiag - sp.diags(self._exit_inside + self._leak)).tocsr()
         self._generator.sort_indices()
 
     # ------------------------------------------------------------------------------------------
@@ -381,10 +313,6 @@ class CME:
         takes expm when :math:`\lVert A\rVert_1 t_{\max} \le 5000`, else dense when S <= 2000,
         else BDF. The result's ``p`` has shape (T, S).
         """
-        if p0 is None:
-            raise TypeError("`p0` must be an array of shape "
-                            f"({self.N_states},), the law at time 0.")
-        p0 = self._check_p(p0, "p0")
         return MarkovChain(self._generator).evolve(p0, times, method)
 
     # ------------------------------------------------------------------------------------------
@@ -443,17 +371,10 @@ class CME:
         to test the Arrhenius law :math:`\ln\tau \simeq V\Delta\varphi^{ss}` that follows
         from Ge–Qian Eq. 8, at volumes where simulation cannot wait for a switch.
 
-        For a one-step chain on :math:`0..K` the solution is the classical sum: with
-        :math:`\pi_j \propto \prod_{i<j} w_+(i)/w_-(i+1)`, the time to climb from :math:`n_0`
-        to :math:`T = \{n \ge m\}` is
-        :math:`\tau(n_0) = \sum_{k=n_0}^{m-1} [w_+(k)\pi_k]^{-1}\sum_{j\le k}\pi_j`.
-
-        States from which :math:`T` is not reached with probability one (no path to
-        :math:`T`, or a path into a region with none) get :math:`\tau = \infty`. Accuracy is
-        limited by conditioning, not cost: the smallest eigenvalue of the restricted
-        :math:`A^T` is about :math:`1/\tau`, so the relative error is roughly
-        :math:`10^{-16}\,\tau\max_n|A_{nn}|`, and a solve with :math:`\tau\max|A_{nn}|` near
-        :math:`10^{16}` has no correct digits.
+        For a one-step chain the solution is the classical sum over the stationary weights
+        (tested to 1e-10). States from which :math:`T` is not reached surely get ``inf``; the
+        relative error is about :math:`10^{-16}\tau\max_n|A_{nn}|`
+        (:meth:`mesothermo.markov.MarkovChain.mean_first_passage_time`).
 
         Parameters
         ----------
@@ -481,23 +402,7 @@ class CME:
         >>> round(float(tau[3]), 12)
         1.833333333333
         """
-        S = self.N_states
         mask = target(self.states) if callable(target) else target
-        try:
-            mask = np.asarray(mask)
-        except (TypeError, ValueError):
-            mask = None
-        if mask is None or mask.dtype != bool or mask.shape != (S,):
-            raise ValueError(f"`target` must be a boolean mask of shape ({S},) over the lattice "
-                             "states, or a callable returning one from `states`; got "
-                             f"{'shape ' + str(mask.shape) if mask is not None else target!r}"
-                             f"{' of dtype ' + str(mask.dtype) if mask is not None else ''}.")
-        if not mask.any():
-            raise ValueError("`target` is empty: no lattice state is in the target set.")
-        if p0 is not None:
-            p0 = self._check_p(p0, "p0")
-            if np.any(p0 < 0):
-                raise ValueError("`p0` must be non-negative (a probability law).")
         return self.chain.mean_first_passage_time(mask, p0)
 
     def to_grid(self, p) -> np.ndarray:
