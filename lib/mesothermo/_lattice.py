@@ -1,4 +1,4 @@
-"""The lattice of a truncated chemical master equation: the states of a box or of one class.
+r"""The lattice of a truncated chemical master equation: the states of a box or of one class.
 
 One job: enumerate, without Python loops over states, the copy-number vectors of the box
 :math:`0 \le n_i \le n^{\max}_i`, or of the stoichiometric compatibility class
