@@ -230,3 +230,25 @@ def test_collision_uptake_rate_assumptions():
     np.testing.assert_allclose(r.per_volume, [1, 4] * r.per_particle * 2.0)
     with pytest.raises(ValueError, match="`law` must be one of"):
         ee.collision_uptake_rate(1.0, 1.0, 1.0, law="x")
+
+
+# ---------------------------------------------------------------- figure helpers
+
+def test_plotting_helpers_draw_labelled_axes():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+
+    from mesothermo.plotting import energy_exchange as eeplot
+
+    g = ee.energy_grid(0.5, 2, 10.0)
+    p0 = ee.uniform_density(g, 1.0, 1.25)
+    sol = ee.evolve(g, p0, [0.0, 0.5, 5.0], 0.5)
+    fig = Figure()
+    eeplot.draw_explorer(fig, g, sol.t, sol.p, ee.entropy(g, sol.p), [0.5, 5.0], 1.0,
+                         ee.comb_law(g, p0, 0.5).p, 5.0)
+    ax0, ax1 = fig.axes
+    assert ax0.get_xlabel() and ax1.get_ylabel() and ax1.get_xscale() == "log"
+    x, y = ax0.lines[0].get_data()
+    assert x.size == y.size and abs(np.trapezoid(y, x) - sol.p[1][:20].sum()) < 1e-12
