@@ -88,3 +88,13 @@ def test_no_private_name_crosses_a_module_boundary():
                 offenders.append(f"{path.relative_to(root)}:{node.lineno}: "
                                  f"{node.value.id}.{node.attr}")
     assert not offenders, offenders
+
+
+def test_validation_never_imports_network():
+    # the latent cycle of issue 10: _validation is below network in the import order
+    import ast
+    import pathlib
+    src = (pathlib.Path(mesothermo.__file__).parent / "_validation.py").read_text()
+    imported = [n.module for n in ast.walk(ast.parse(src))
+                if isinstance(n, ast.ImportFrom) and n.module]
+    assert not [m for m in imported if "network" in m], imported

@@ -12,7 +12,8 @@ from collections.abc import Mapping
 
 import numpy as np
 
-__all__ = ["as_rng", "check_choice", "check_network", "check_volume", "check_volume_for",
+__all__ = ["as_rng", "check_choice", "check_network", "register_network_class", "check_volume",
+           "check_volume_for",
            "check_positive_real", "check_nonnegative_real", "check_counts", "check_positive_int",
            "check_times", "check_concentrations", "check_point", "check_species"]
 
@@ -38,11 +39,21 @@ def as_rng(seed) -> np.random.Generator:
     )
 
 
+#: The Network class, registered by :mod:`mesothermo.network` when it is imported, so that this
+#: module (which network.py imports) never imports network: the imports go one way. Before the
+#: registration no Network can exist, and every argument is refused.
+_NETWORK_CLASS: type | None = None
+
+
+def register_network_class(cls: type) -> None:
+    """Called once by :mod:`mesothermo.network` with its :class:`Network`."""
+    global _NETWORK_CLASS
+    _NETWORK_CLASS = cls
+
+
 def check_network(net, name: str = "net"):
     """Return ``net`` after checking that it is a :class:`mesothermo.Network`."""
-    from .network import Network  # late: network.py imports this module
-
-    if not isinstance(net, Network):
+    if _NETWORK_CLASS is None or not isinstance(net, _NETWORK_CLASS):
         raise TypeError(f"`{name}` must be a mesothermo.Network; got {type(net).__name__}.")
     return net
 

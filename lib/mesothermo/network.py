@@ -44,7 +44,7 @@ from . import _kinetics
 from ._kinetics import RatePair
 from .reaction import Reaction, ReactionSyntaxError, complex_text, is_species_name, parse_line
 from ._validation import (check_concentrations, check_counts, check_nonnegative_real,
-                          check_volume, check_volume_for)
+                          check_volume, check_volume_for, register_network_class)
 
 __all__ = ["Network", "Reaction", "RatePair", "ReactionSyntaxError"]
 
@@ -433,6 +433,9 @@ class Network:
                 "<th>k<sub>+</sub></th><th>k<sub>&minus;</sub></th></tr></thead><tbody>"
                 + "".join(rows) + f"</tbody></table><p>Species: {html.escape(', '.join(self._species))}"
                 f"</p>{ch}")
+
+
+register_network_class(Network)
 
 
 def _integer_null_space(A: np.ndarray) -> np.ndarray:
