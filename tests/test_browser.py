@@ -1,9 +1,16 @@
 """Headless Debian Chromium over the built book, served on 127.0.0.1.
 
-On every page: equations typeset by the vendored MathJax, every image loaded, no request to
-any host but 127.0.0.1, no failed request, no traceback; on the reading page the kernel-free
-slider changes the figure and the value shown, and every numbered chapter has an interactive
-figure each of whose sliders does the same. Screenshots go to _build/screenshots/.
+Every page is opened at a desktop width (1400 px) and a phone width (400 px). On each: equations
+typeset by the vendored MathJax, every image loaded, no request to any host but 127.0.0.1, no
+failed request (no 404, favicon included), no script error and no console error, at most
+5 MB loaded in all (the page, its scripts, styles, fonts and images); nothing in the text column
+wider than its box unless the box scrolls, with the box's left edge reachable (tagged equations
+included); one header (no second search bar); and the sidebar toggles work: at 1400 px the
+primary toggle collapses the chapter list and opens it again, at 400 px (and at 700 px on a few
+pages) the primary toggle opens the chapter list and the secondary toggle opens "On this page".
+On the reading page the kernel-free slider changes the figure and the value shown, and every
+numbered chapter has an interactive figure each of whose sliders does the same. A screenshot of
+every page at both widths, and of the opened sidebars on a phone, goes to _build/screenshots/.
 """
 
 from __future__ import annotations
@@ -24,6 +31,87 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage
          "--no-first-run"]
 SCREENSHOTS = ROOT / "_build" / "screenshots"
 READING = "book/00_reading"
+DESKTOP, PHONE = 1400, 400
+MAX_PAGE_BYTES = 5_000_000
+WIDE = 992          # the themes' breakpoint: wider, the primary sidebar is part of the page
+
+# Horizontal overflow in the article column (runs in the page; returns a list of problems).
+OVERFLOW_JS = r"""() => {
+  // Horizontal overflow in the article column. Every visible element whose box reaches outside
+  // the column must sit inside a horizontal scroll box (overflow-x auto/scroll); every scroll or
+  // clip box must fit the column (or sit in another scroll box); inside a scroll box no content may
+  // start left of the box (unreachable by scrolling) or end beyond it when scrolled fully right;
+  // inside a clipping box (overflow-x hidden/clip) no content may reach outside the box.
+  const article = document.querySelector("main#main-content article")
+    || document.querySelector("article") || document.querySelector("main#main-content")
+    || document.querySelector("main");      // the search page has no <article>
+  if (!article) return ["no text column (<article> or <main>) on the page"];
+  const col = article.getBoundingClientRect();
+  const problems = [];
+  const kind = (el) => { const o = getComputedStyle(el).overflowX;
+    return (o === "auto" || o === "scroll") ? "scroll" : (o === "hidden" || o === "clip") ? "clip" : null; };
+  const label = (el) => {
+    const m = el.closest(".math, mjx-container, table, pre, .cell_output, .admonition") || el;
+    const t = m.textContent.replace(/\s+/g, " ").trim().slice(0, 70);
+    const c = (typeof el.className === "string" && el.className) ? "." + el.className.trim().split(/\s+/)[0] : "";
+    return `${el.tagName.toLowerCase()}${c} "${t}"`;
+  };
+  const skip = (el) => el.closest("mjx-assistive-mml, script, style, template, .tooltip, .visually-hidden, .sr-only");
+  const boxOf = new Map();
+  const nearest = (el) => {
+    for (let a = el.parentElement; a && a !== article; a = a.parentElement) if (kind(a)) return a;
+    return null;
+  };
+  const groups = new Map();   // box (or null) -> its own elements
+  for (const el of article.querySelectorAll("*")) {
+    if (skip(el)) continue;
+    const r = el.getBoundingClientRect();
+    if (r.width < 1 || r.height < 1) continue;
+    const cs = getComputedStyle(el);
+    if (cs.visibility === "hidden" || cs.position === "fixed") continue;
+    const box = nearest(el);
+    if (!groups.has(box)) groups.set(box, []);
+    groups.get(box).push(el);
+  }
+  for (const el of groups.get(null) || []) {
+    const r = el.getBoundingClientRect();
+    if (r.left < col.left - 1 || r.right > col.right + 1)
+      problems.push(`${label(el)} spans [${r.left | 0}, ${r.right | 0}] px, outside the text column [${col.left | 0}, ${col.right | 0}], with no scroll box`);
+  }
+  for (const [box, els] of groups) {
+    if (box === null) continue;
+    const k = kind(box);
+    const saved = box.scrollLeft;
+    box.scrollLeft = 0;
+    const b = box.getBoundingClientRect();
+    const left = b.left + box.clientLeft, right = left + box.clientWidth;
+    let minL = Infinity, maxR = -Infinity;
+    for (const el of els) { const r = el.getBoundingClientRect(); minL = Math.min(minL, r.left); maxR = Math.max(maxR, r.right); }
+    if (minL < left - 1) problems.push(`${label(box)}: content starts ${Math.round(left - minL)} px left of its box, out of reach of the scroll`);
+    if (k === "clip") {
+      if (maxR > right + 1) problems.push(`${label(box)}: content ${Math.round(maxR - right)} px wider than its box, which clips instead of scrolling`);
+    } else {
+      box.scrollLeft = box.scrollWidth;
+      let maxR2 = -Infinity;
+      for (const el of els) maxR2 = Math.max(maxR2, el.getBoundingClientRect().right);
+      if (maxR2 > right + 1) problems.push(`${label(box)}: content ends ${Math.round(maxR2 - right)} px beyond its box even scrolled fully right`);
+    }
+    box.scrollLeft = saved;
+  }
+  return problems;
+}"""
+
+# Bytes the page loaded: the document and every resource (scripts, styles, fonts, images).
+WEIGHT_JS = """() => performance.getEntriesByType('navigation')
+    .concat(performance.getEntriesByType('resource'))
+    .reduce((s, e) => s + Math.max(e.decodedBodySize || 0, e.transferSize || 0), 0)"""
+
+# Bounding box and visibility of the first element matching a selector (null if none).
+BOX_JS = """(sel) => { const e = document.querySelector(sel); if (!e) return null;
+    const r = e.getBoundingClientRect(), cs = getComputedStyle(e);
+    return {x: r.x, y: r.y, w: r.width, h: r.height, open: e.open === true,
+            shown: cs.display !== 'none' && cs.visibility !== 'hidden' && r.width > 0
+                   && r.height > 0 && r.right > 0 && r.left < innerWidth}; }"""
 
 
 @pytest.fixture(scope="session")
@@ -45,39 +133,113 @@ def _pages() -> list[str]:
     return [f"{p}.html" for p in toc_files()] + ["index.html", "search.html", "genindex.html"]
 
 
-class PageVisit:
-    """Open one page, recording every request, failure and script error."""
+def _shot_name(page: str) -> str:
+    return page.removesuffix(".html").split("/")[-1]
 
-    def __init__(self, browser, base: str, page: str):
+
+class PageVisit:
+    """Open one page at one width, recording every request, failure, script and console error."""
+
+    def __init__(self, browser, base: str, page: str, width: int = 1280):
         self.base = base
         self.requests: list[str] = []
         self.failed: list[str] = []
         self.errors: list[str] = []
-        self.context = browser.new_context(viewport={"width": 1280, "height": 900})
+        self.console: list[str] = []
+        self.context = browser.new_context(viewport={"width": width, "height": 900})
         self.page = self.context.new_page()
         self.page.on("request", lambda req: self.requests.append(req.url))
         self.page.on("requestfailed", lambda req: self.failed.append(req.url))
         self.page.on("response", lambda res: res.status >= 400 and self.failed.append(
             f"{res.status} {res.url}"))
         self.page.on("pageerror", lambda exc: self.errors.append(str(exc)))
+        self.page.on("console", lambda msg: msg.type == "error" and self.console.append(
+            msg.text))
         self.page.goto(f"{base}/{page}", wait_until="load")
         self.page.wait_for_load_state("networkidle")
+
+    def typeset(self):
+        if self.page.locator(".math").count():
+            self.page.wait_for_function("() => window.MathJax && MathJax.startup && "
+                                        "MathJax.startup.promise", timeout=30_000)
+            self.page.evaluate("() => MathJax.startup.promise")
+
+    def box(self, selector: str):
+        return self.page.evaluate(BOX_JS, selector)
 
     def close(self):
         self.context.close()
 
 
+def _visible_toggle(p, which: str):
+    """The visible primary/secondary sidebar toggle button, or None."""
+    toggles = p.locator(f"button.{which}-toggle")
+    for i in range(toggles.count()):
+        if toggles.nth(i).is_visible():
+            return toggles.nth(i)
+    return None
+
+
+def _check_sidebars(visit: PageVisit, width: int, shot: str | None = None) -> None:
+    p = visit.page
+    header = visit.box("#pst-header")
+    assert header is None or not header["shown"], (
+        "a second header bar (pydata's navbar with its own search field) is shown")
+    fields = p.locator(".search-button-field")
+    shown = [i for i in range(fields.count()) if fields.nth(i).is_visible()]
+    assert len(shown) <= 1, f"{len(shown)} search fields visible"
+    toggle = _visible_toggle(p, "primary")
+    assert toggle is not None, "no visible primary sidebar toggle"
+    if width >= WIDE:
+        assert visit.box("#pst-primary-sidebar")["shown"], "the chapter list is not shown"
+        toggle.click()
+        p.wait_for_timeout(400)
+        assert not visit.box("#pst-primary-sidebar")["shown"], (
+            "the primary toggle does not collapse the chapter list")
+        toggle.click()
+        p.wait_for_timeout(400)
+        assert visit.box("#pst-primary-sidebar")["shown"], (
+            "the primary toggle does not open the chapter list again")
+        return
+    assert not visit.box("#pst-primary-sidebar")["shown"], "chapter list open before a click"
+    toggle.click()
+    p.wait_for_timeout(400)
+    dialog = visit.box("#pst-primary-sidebar-modal")
+    assert dialog is not None and dialog["open"] and dialog["shown"], (
+        "the primary toggle does not open the chapter list")
+    links = p.locator("#pst-primary-sidebar-modal nav a.reference")
+    assert links.count() >= len(toc_files()) - 1 and links.first.is_visible(), (
+        "the opened chapter list shows no chapters")
+    if shot:
+        p.screenshot(path=str(SCREENSHOTS / f"{shot}-{width}-chapters.png"))
+    p.keyboard.press("Escape")
+    p.wait_for_timeout(300)
+    assert not visit.box("#pst-primary-sidebar-modal")["open"], "Escape does not close it"
+    secondary = _visible_toggle(p, "secondary")
+    if secondary is None:                 # a page without an "On this page" list
+        assert p.locator("#pst-secondary-sidebar nav a").count() == 0
+        return
+    secondary.click()
+    p.wait_for_timeout(400)
+    dialog = visit.box("#pst-secondary-sidebar-modal")
+    assert dialog is not None and dialog["open"] and dialog["shown"], (
+        "the secondary toggle does not open 'On this page'")
+    assert p.locator("#pst-secondary-sidebar-modal a").first.is_visible()
+    if shot:
+        p.screenshot(path=str(SCREENSHOTS / f"{shot}-{width}-contents.png"))
+    p.keyboard.press("Escape")
+
+
+@pytest.mark.parametrize("width", [DESKTOP, PHONE])
 @pytest.mark.parametrize("page", _pages())
-def test_page_renders_offline(browser, server, html_dir, page):
-    visit = PageVisit(browser, server, page)
+def test_page_at_desktop_and_phone_width(browser, server, html_dir, page, width):
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    visit = PageVisit(browser, server, page, width)
     p = visit.page
     try:
         n_math = p.locator(".math").count()
+        visit.typeset()
         if n_math:
-            # wait for MathJax (vendored under _static/mathjax) to finish typesetting
-            p.wait_for_function("() => window.MathJax && MathJax.startup && "
-                                "MathJax.startup.promise", timeout=30_000)
-            p.evaluate("() => MathJax.startup.promise")
             n_typeset = p.locator("mjx-container").count()
             assert n_typeset >= n_math, f"{n_typeset} typeset of {n_math} math elements"
             assert p.locator("mjx-merror").count() == 0, "MathJax reports a TeX error"
@@ -92,12 +254,41 @@ def test_page_renders_offline(browser, server, html_dir, page):
         text = p.inner_text("body")
         assert "Traceback" not in text
         assert not re.search(r"\b(IntSlider|FloatSlider|SelectionSlider|VBox)\(", text)
+        assert "\\(" not in p.title(), f"raw TeX in the tab title: {p.title()!r}"
+        p.screenshot(path=str(SCREENSHOTS / f"{_shot_name(page)}-{width}.png"), full_page=True)
+        problems = p.evaluate(OVERFLOW_JS)
+        assert not problems, f"{page} at {width} px:\n" + "\n".join(problems[:15])
+        if page == "book/notation.html":
+            # the notation tables fit the column outright, with no scrolling (cards on a phone)
+            wide = p.evaluate("""() => { const col = document.querySelector('article')
+                .getBoundingClientRect().width; return Array.from(document.querySelectorAll(
+                'article table')).map(t => t.scrollWidth).filter(w => w > col + 1); }""")
+            assert not wide, f"notation tables wider than the column: {wide}"
+            spill = p.evaluate("""() => Array.from(document.querySelectorAll('article td'))
+                .filter(td => td.scrollWidth > td.clientWidth + 1)
+                .map(td => td.textContent.trim().slice(0, 40))""")
+            assert not spill, f"notation cells whose text spills out: {spill}"
+        weight = p.evaluate(WEIGHT_JS)
+        assert weight <= MAX_PAGE_BYTES, f"{page} loads {weight / 1e6:.2f} MB"
+        _check_sidebars(visit, width, _shot_name(page) if width < WIDE else None)
         outside = [u for u in visit.requests
                    if urlparse(u).scheme in ("http", "https", "ws", "wss")
                    and urlparse(u).hostname != "127.0.0.1"]
         assert not outside, f"requests leaving 127.0.0.1: {outside}"
         assert not visit.failed, f"failed requests: {visit.failed}"
         assert not visit.errors, f"script errors: {visit.errors}"
+        assert not visit.console, f"console errors: {visit.console}"
+    finally:
+        visit.close()
+
+
+@pytest.mark.parametrize("page", ["book/intro.html", f"{READING}.html"])
+def test_sidebar_toggles_at_a_tablet_width(browser, server, html_dir, page):
+    visit = PageVisit(browser, server, page, 700)
+    try:
+        visit.typeset()
+        _check_sidebars(visit, 700)
+        assert not visit.errors and not visit.console, visit.errors + visit.console
     finally:
         visit.close()
 
@@ -143,26 +334,9 @@ def test_reading_page_slider_changes_figure(browser, server, html_dir):
         visit.close()
 
 
-def test_screenshots_of_the_front_pages(browser, server, html_dir):
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    for page in toc_files()[:2]:
-        visit = PageVisit(browser, server, f"{page}.html")
-        try:
-            if visit.page.locator(".math").count():
-                visit.page.wait_for_function("() => window.MathJax && MathJax.startup && "
-                                             "MathJax.startup.promise", timeout=30_000)
-                visit.page.evaluate("() => MathJax.startup.promise")
-            name = page.split("/")[-1]
-            out = SCREENSHOTS / f"{name}.png"
-            visit.page.screenshot(path=str(out), full_page=True)
-            assert out.stat().st_size > 10_000
-        finally:
-            visit.close()
-
-
 def _chapter_pages() -> list[str]:
     """The numbered chapters (book/NN_topic): each must carry a working interactive figure."""
-    return [p for p in toc_files() if re.fullmatch(r"book/\d\d_\w+", p)]
+    return [p for p in toc_files() if re.fullmatch(r"book/\d\d[a-z]?_\w+", p)]
 
 
 @pytest.mark.parametrize("page", _chapter_pages())

@@ -22,8 +22,8 @@
 4. **Numbering per chapter.** Without section numbers Sphinx numbers figures, equations and
    sphinx-exercise exercises through the whole book (chapter 02's exercises were 7-9). Each
    numbered chapter ``book/NN_topic`` restarts its counters and prefixes them with its number
-   NN: "Fig. 2.1", "Exercise 2.3", equation (2.4); unnumbered pages (intro, notation) count from
-   1 on their own. Cross-references ({numref}, {ref}, {eq}) use the same numbers.
+   NN: "Fig. 2.1", "Exercise 2.3", equation (2.4) (``book/05a_topic``: "Fig. 5a.1"); unnumbered
+   pages (intro, notation) count from 1 on their own. Cross-references ({numref}, {ref}, {eq}) use the same numbers.
 
 5. **No fontawesome.js.** pydata-sphinx-theme loads a 1.5 MB script "so that users can add
    custom icons"; the book adds none, and the theme's CSS draws every icon with the Font
@@ -43,7 +43,7 @@ from pathlib import Path
 
 from docutils import nodes
 
-__all__ = ["tex_to_text", "setup"]
+__all__ = ["tex_to_text", "chapter_prefix", "setup"]
 
 _WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 
@@ -225,14 +225,21 @@ def _plain_search_titles(app, exception):
 # --------------------------------------------------------------------------------------------
 # 4. numbering per chapter
 
-_CHAPTER = re.compile(r"(?:^|/)(\d+)_[^/]*$")
+_CHAPTER = re.compile(r"(?:^|/)(\d+)([a-z]?)_[^/]*$")
+
+
+def chapter_prefix(docname: str) -> tuple:
+    """The number a page's figures are prefixed with: ``book/02_x`` -> (2,), ``05a_y`` -> ("5a",)."""
+    m = _CHAPTER.search(docname)
+    if not m:
+        return ()
+    return (f"{int(m.group(1))}{m.group(2)}",) if m.group(2) else (int(m.group(1)),)
 
 
 def _number_per_chapter(app, env):
     """Renumber figures, tables, code blocks, equations and exercises within each page."""
     for docname, by_type in env.toc_fignumbers.items():
-        m = _CHAPTER.search(docname)
-        prefix = (int(m.group(1)),) if m else ()
+        prefix = chapter_prefix(docname)
         for figtype, numbers in by_type.items():
             order = sorted(numbers, key=lambda fid: tuple(numbers[fid]))
             for k, fid in enumerate(order, start=1):
