@@ -92,7 +92,7 @@ def product_form_law(cme: CME, x_ss, check: bool = True, rtol: float = 1e-8) -> 
     >>> from mesothermo import crnt
     >>> cme = mt.CME(mt.models.immigration_death(k_in=10, k_out=1), V=1.0, max_counts=60)
     >>> law = crnt.product_form_law(cme, [10.0])
-    >>> bool(np.max(np.abs(law.p - cme.stationary())) < 1e-12)
+    >>> bool(np.max(np.abs(law.p - cme.stationary().p)) < 1e-12)
     True
     """
     if not isinstance(cme, CME):
