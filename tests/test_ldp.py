@@ -396,3 +396,11 @@ def test_characteristics_kernel_agrees_with_its_twin_and_with_solve_ivp():
     out = np.empty(5)
     ck.ham_rhs_2d(y0, *args, out)
     np.testing.assert_allclose(out, rhs(0.0, y0), rtol=1e-13)
+
+
+def test_eq10_refuses_the_steady_state_of_another_class():
+    net = mt.models.isomerisation(2.0, 0.5)           # A <=> B, A + B conserved
+    phi = mt.rate_function_complex_balanced(net, [0.2, 0.8], x0=[1.0, 0.0])
+    assert float(phi([0.2, 0.8])) == 0.0
+    with pytest.raises(ValueError, match="not in the compatibility class of `x0`"):
+        mt.rate_function_complex_balanced(net, [0.4, 1.6], x0=[1.0, 0.0])

@@ -52,7 +52,7 @@ class ComplexBalancedRateFunction:
 
 
 def rate_function_complex_balanced(net: Network, x_ss, check: bool = True,
-                                   tol: float = 1e-8) -> ComplexBalancedRateFunction:
+                                   tol: float = 1e-8, x0=None) -> ComplexBalancedRateFunction:
     r"""The rate function of a complex-balanced mass-action network (Ge–Qian Eq. 10).
 
     .. math::
@@ -79,6 +79,13 @@ def rate_function_complex_balanced(net: Network, x_ss, check: bool = True,
         evaluate Eq. 10 for a network where it does not hold (e.g. to show that it fails).
     tol : float
         Relative tolerance of that check.
+    x0 : array_like, shape (N,), optional
+        A point of the compatibility class on which :math:`\varphi` is meant (e.g. the initial
+        concentrations). With conservation laws :math:`L`, Eq. 10 is the rate function of that
+        class only when :math:`x^{ss}` is the steady state *of the class*,
+        :math:`Lx^{ss} = Lx_0`; the steady state of another class is also complex balanced and
+        its Eq. 10 also solves Eq. 6, but it is lifted by a constant on the class of interest.
+        Given ``x0``, a mismatch beyond ``tol`` (relative to :math:`|Lx_0|`) raises.
 
     Returns
     -------
@@ -103,6 +110,18 @@ def rate_function_complex_balanced(net: Network, x_ss, check: bool = True,
     if np.any(x_ss <= 0):
         raise ValueError(f"`x_ss` must be positive (complex-balanced steady states are); got "
                          f"{x_ss.tolist()}.")
+    if x0 is not None:
+        x0 = check_point(net.N, x0, "x0")
+        L = net.conservation_laws().astype(float)
+        if L.shape[0]:
+            gap = np.abs(L @ x_ss - L @ x0)
+            scale = max(float(np.max(np.abs(L @ x0))), 1e-300)
+            if np.max(gap) > tol * scale:
+                raise ValueError(
+                    f"`x_ss` = {x_ss.tolist()} is not in the compatibility class of `x0` = "
+                    f"{x0.tolist()}: the conserved totals L x differ ({(L @ x_ss).tolist()} vs "
+                    f"{(L @ x0).tolist()}); Eq. 10 needs the steady state of the class of "
+                    "`x0` (mt.steady_states(net, conserved=L @ x0)).")
     if check:
         defect = _complex_balance_defect(net, x_ss)
         if defect > tol:
