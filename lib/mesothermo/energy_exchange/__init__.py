@@ -4,18 +4,20 @@ and particle simulations (Schlitter Eqs. 5–13, A.1–A.8).
 Modules, one job each:
 
 - :mod:`.master_equation` — the exact energy grid, Eqs. 5–8 with the mean-energy rule, several
-  quanta, the linear generators, and the density-of-states corrected rates
-  (:func:`maxwell_boltzmann_rates`);
+  quanta, the linear generator at fixed rates;
+- :mod:`.corrected_rates` — the density-of-states corrected rates
+  (:func:`maxwell_boltzmann_rates`), whose stationary law is Maxwell–Boltzmann in d dimensions;
 - :mod:`.entropy` — :math:`S_E` (Eq. 9), its production (A.6), :math:`S^{(1)}` (Eq. 10, A.8);
 - :mod:`.stationary` — the single-quantum "comb", the exponential, Maxwell–Boltzmann in d
   dimensions, the momentum density (A.7), Eqs. 12–13;
 - :mod:`.particles` — mean-field and exact pairwise exchange simulations.
 """
 
-from .master_equation import (RULES, EnergyEvolution, EnergyGrid, RatePair, as_quanta,
-                              energy_grid, evolve, generator, maxwell_boltzmann_cell_masses,
-                              maxwell_boltzmann_generator, maxwell_boltzmann_rates, mean_energy,
-                              phi, time_derivative, uniform_density, uptake_rates)
+from .master_equation import (RULES, EnergyEvolution, EnergyGrid, as_quanta, energy_grid, evolve,
+                              generator, mean_energy, phi, time_derivative, uniform_density,
+                              uptake_rates)
+from .corrected_rates import (RatePair, maxwell_boltzmann_cell_masses,
+                              maxwell_boltzmann_generator, maxwell_boltzmann_rates)
 from .entropy import (EntropyProduction, entropy, entropy_production, entropy_rate, kl,
                       max_entropy, max_entropy_on_grid, max_momentum_entropy, mean_log_energy,
                       momentum_entropy, sphere_area)

@@ -49,9 +49,10 @@ Density-of-states corrected rates
 In :math:`d` dimensions the Maxwell–Boltzmann energy density is
 :math:`g_d(E)e^{-\beta E}/Z` with :math:`g_d \propto E^{d/2-1}`; Eq. 7 with constant rates
 has the stationary ratio :math:`P(E+\Delta E)/P(E) = w^+/w^-`, which is Maxwell–Boltzmann
-only for :math:`d = 2`. :func:`maxwell_boltzmann_rates` gives the energy-dependent rates that
-satisfy detailed balance with respect to :math:`g_d(E)e^{-\beta E}`, and
-:func:`maxwell_boltzmann_generator` their exact cell version.
+only for :math:`d = 2`. :func:`~mesothermo.energy_exchange.maxwell_boltzmann_rates` (module
+:mod:`.corrected_rates`) gives the energy-dependent rates that satisfy detailed balance with
+respect to :math:`g_d(E)e^{-\beta E}`, and
+:func:`~mesothermo.energy_exchange.maxwell_boltzmann_generator` their exact cell version.
 """
 
 from __future__ import annotations
@@ -63,15 +64,13 @@ from typing import NamedTuple
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.special import gammainc
 
 from .._validation import (check_choice, check_nonnegative_real, check_positive_int,
                            check_positive_real, check_times)
+from ._dopri import dopri45
 
-__all__ = ["EnergyGrid", "energy_grid", "EnergyEvolution", "RatePair", "as_quanta",
-           "uniform_density", "mean_energy", "phi", "uptake_rates", "time_derivative",
-           "generator", "evolve", "maxwell_boltzmann_rates", "maxwell_boltzmann_cell_masses",
-           "maxwell_boltzmann_generator", "RULES"]
+__all__ = ["EnergyGrid", "energy_grid", "EnergyEvolution", "as_quanta", "uniform_density",
+           "mean_energy", "phi", "uptake_rates", "time_derivative", "generator", "evolve", "RULES"]
 
 #: The readings of the mean-energy rule: Eq. 8 (w+ = w- phi), the sentence before it
 #: (phi = w-/w+, i.e. w+ = w-/phi), or a fixed ratio given as a number (a linear equation).
@@ -175,14 +174,6 @@ def energy_grid(dE: float, m: int, e_max: float) -> EnergyGrid:
     if n <= m:
         raise ValueError(f"`e_max` must exceed the quantum dE = {dE:g}; got {e_max:g}.")
     return EnergyGrid(h, n)
-
-
-class RatePair(NamedTuple):
-    """Energy-dependent jump rates: ``up[i]`` of :math:`E_i \\to E_i + \\Delta E`, ``down[i]``
-    of :math:`E_i \\to E_i - \\Delta E` (zero below :math:`\\Delta E`)."""
-
-    up: np.ndarray
-    down: np.ndarray
 
 
 class EnergyEvolution(NamedTuple):
@@ -394,58 +385,6 @@ def generator(grid: EnergyGrid, dE, w_minus, w_plus, truncation: str = "leak") -
                          shape=(K, K))
 
 
-# Dormand–Prince 5(4) (Hairer, Nørsett & Wanner, Solving ODEs I, 2nd ed., Table 5.2): written out
-# with elementwise NumPy so that no BLAS call (whose threads thrash on a busy machine) is made.
-_DP_C = (0.0, 1 / 5, 3 / 10, 4 / 5, 8 / 9, 1.0, 1.0)
-_DP_A = ((),
-         (1 / 5,),
-         (3 / 40, 9 / 40),
-         (44 / 45, -56 / 15, 32 / 9),
-         (19372 / 6561, -25360 / 2187, 64448 / 6561, -212 / 729),
-         (9017 / 3168, -355 / 33, 46732 / 5247, 49 / 176, -5103 / 18656),
-         (35 / 384, 0.0, 500 / 1113, 125 / 192, -2187 / 6784, 11 / 84))
-_DP_E = (71 / 57600, 0.0, -71 / 16695, 71 / 1920, -17253 / 339200, 22 / 525, -1 / 40)
-
-
-def _dopri45(f, y0, t_out, rtol, atol, h0):
-    """Adaptive Dormand–Prince 5(4), stepping exactly onto every output time (unvalidated).
-    Returns (Y of shape (len(t_out), n), number of f evaluations)."""
-    Y = np.empty((t_out.size, y0.size))
-    Y[0] = y0
-    t, y = float(t_out[0]), y0.copy()
-    k1 = f(y)
-    nfev, h = 1, h0
-    for i in range(1, t_out.size):
-        t_end = float(t_out[i])
-        while t < t_end:
-            last = t + h >= t_end * (1 - 1e-14) or t + h >= t_end
-            step = t_end - t if last else h
-            ks = [k1]
-            for s in range(1, 7):
-                ys = y.copy()
-                for a, k in zip(_DP_A[s], ks):
-                    if a:
-                        ys += (step * a) * k
-                ks.append(f(ys))
-            nfev += 6
-            err = np.zeros_like(y)
-            for e, k in zip(_DP_E, ks):
-                if e:
-                    err += (step * e) * k
-            scale = atol + rtol * np.maximum(np.abs(y), np.abs(ys))
-            norm = math.sqrt(float(np.mean((err / scale) ** 2)))
-            if norm <= 1.0:
-                t = t_end if last else t + step
-                y, k1 = ys, ks[6]  # FSAL: stage 7 is f at the new point
-                fac = 5.0 if norm == 0 else min(5.0, 0.9 * norm ** -0.2)
-                if not last or fac < 1:
-                    h = step * max(0.2, fac)
-            else:
-                h = step * max(0.2, 0.9 * norm ** -0.2)
-        Y[i] = y
-    return Y, nfev
-
-
 def evolve(grid: EnergyGrid, p0, times, dE, w_minus=1.0, rule="eq8", rtol: float = 1e-10,
            atol: float = 1e-14) -> EnergyEvolution:
     r"""Integrate Eqs. 7–8 on the exact grid (adaptive Dormand–Prince 5(4)).
@@ -505,7 +444,7 @@ def evolve(grid: EnergyGrid, p0, times, dE, w_minus=1.0, rule="eq8", rtol: float
 
     y0 = np.concatenate([p0, [0.0, 0.0]])
     rate = 2.0 * float(ws.sum()) + 1e-300
-    Y, nfev = _dopri45(f, y0, t, rtol, atol, h0=0.1 / rate)
+    Y, nfev = dopri45(f, y0, t, rtol, atol, h0=0.1 / rate)
     P = Y[:, :K]
     fr = np.stack([P[:, m:].sum(axis=1) for m in ms], axis=1) / P.sum(axis=1, keepdims=True)
     wp = np.stack([_w_plus(row, ms, ws, rule)[0] for row in P])
@@ -514,162 +453,3 @@ def evolve(grid: EnergyGrid, p0, times, dE, w_minus=1.0, rule="eq8", rtol: float
         mass=_readonly(P.sum(axis=1)), mean_energy=_readonly(P @ centers),
         leak_mass=_readonly(Y[:, K].copy()), leak_energy=_readonly(Y[:, K + 1].copy()),
         method=f"Dormand-Prince 5(4), rtol={rtol:g}, atol={atol:g}", nfev=nfev)
-
-
-# --------------------------------------------------------------------------------------------
-# Density-of-states corrected rates
-# --------------------------------------------------------------------------------------------
-
-def _check_dimension(d) -> int:
-    return check_positive_int(d, "d")
-
-
-def maxwell_boltzmann_rates(E, dE: float, beta: float, d: int, w_minus: float = 1.0
-                            ) -> RatePair:
-    r"""Energy-dependent rates whose stationary law is the Maxwell–Boltzmann energy density.
-
-    In :math:`d` dimensions the Maxwell–Boltzmann law of the kinetic energy is
-
-    .. math::
-
-        P^{MB}_d(E) = \frac{\beta^{d/2}}{\Gamma(d/2)}\,E^{d/2-1}e^{-\beta E}
-        = \frac{g_d(E)\,e^{-\beta E}}{Z},\qquad g_d(E) \propto E^{d/2-1}
-
-    (the density of states of :math:`E = p^2/2m` in :math:`d` dimensions). Schlitter's
-    constant rates (Eq. 7) have the stationary ratio
-    :math:`P(E+\Delta E)/P(E) = w^+/w^-`, which is :math:`P^{MB}_d` only for :math:`d = 2`.
-    These rates keep the release rate :math:`w^-` (for :math:`E \ge \Delta E`, as Eq. 6) and
-    put the density of final states into the uptake,
-
-    .. math::
-
-        w^+(E) = w^-\,e^{-\beta\Delta E}\,\frac{g_d(E+\Delta E)}{g_d(E)}
-               = w^-\,e^{-\beta\Delta E}\Bigl(1 + \frac{\Delta E}{E}\Bigr)^{d/2-1},
-        \qquad w^-(E) = w^-\,\Theta(E-\Delta E),
-
-    so that detailed balance holds pair by pair,
-    :math:`w^+(E)\,P^{MB}_d(E) = w^-(E+\Delta E)\,P^{MB}_d(E+\Delta E)`. For :math:`d = 2`
-    they reduce to Schlitter's :math:`w^+ = w^- e^{-\beta\Delta E}`, i.e. Eq. 8's
-    :math:`\varphi = e^{-\beta\Delta E}`. For :math:`d = 3` the uptake rate grows like
-    :math:`(\Delta E/E)^{1/2}` as :math:`E \to 0` (integrable: a particle at rest is kicked
-    up at once); for :math:`d = 1` it vanishes there.
-
-    With one quantum, probability still never moves between energies that differ by a
-    non-multiple of :math:`\Delta E`: the stationary law is :math:`P^{MB}_d` only if the
-    initial mass of every residue class :math:`E \bmod \Delta E` matches it; use two
-    incommensurate quanta (or a spread) to reach :math:`P^{MB}_d` from any start.
-
-    Parameters
-    ----------
-    E : array_like
-        Energies (>= 0) at which to evaluate the rates.
-    dE : float
-        The quantum (> 0).
-    beta : float
-        Inverse temperature :math:`1/k_BT` (> 0), fixed (a heat bath: the mean energy relaxes
-        to :math:`d/(2\beta)`).
-    d : int
-        Dimension (>= 1).
-    w_minus : float, default 1
-        Release rate (>= 0).
-
-    Returns
-    -------
-    RatePair
-        ``up`` (:math:`w^+(E)`, ``inf`` at :math:`E = 0` for :math:`d \ge 3`) and ``down``.
-
-    Examples
-    --------
-    >>> r = maxwell_boltzmann_rates([0.5, 1.0, 2.0], dE=1.0, beta=1.0, d=3)
-    >>> bool(abs(r.up[1] - math.exp(-1) * math.sqrt(2)) < 1e-15), r.down.tolist()
-    (True, [0.0, 1.0, 1.0])
-    """
-    dE = check_positive_real(dE, "dE")
-    beta = check_positive_real(beta, "beta")
-    d = _check_dimension(d)
-    w_minus = check_nonnegative_real(w_minus, "w_minus", "rate")
-    try:
-        E = np.asarray(E, dtype=float)
-    except (TypeError, ValueError):
-        raise TypeError("`E` must be an array of energies.") from None
-    if not np.all(np.isfinite(E)) or np.any(E < 0):
-        raise ValueError("`E` must hold finite energies >= 0.")
-    with np.errstate(divide="ignore"):
-        ratio = np.where(E > 0, (1.0 + dE / np.where(E > 0, E, 1.0)) ** (d / 2 - 1),
-                         np.inf if d > 2 else (1.0 if d == 2 else 0.0))
-    up = w_minus * math.exp(-beta * dE) * ratio
-    down = np.where(E >= dE, w_minus, 0.0)
-    return RatePair(_readonly(up), _readonly(down))
-
-
-def _mb_log_cell_masses(grid: EnergyGrid, beta: float, d: int) -> np.ndarray:
-    r"""ln of the (unnormalised on the grid) Maxwell–Boltzmann cell probabilities, accurate far
-    into the tail: cell 0 from the incomplete gamma function, cell k >= 1 as
-    :math:`e^{-x_k}x_k^{a-1}/\Gamma(a)\int_0^{\beta h}(1+s/x_k)^{a-1}e^{-s}ds` by 24-point
-    Gauss–Legendre (the integrand is analytic there: relative error ~1e-16)."""
-    a = d / 2
-    x = beta * grid.edges[:-1]
-    b = beta * grid.h
-    nodes, weights = np.polynomial.legendre.leggauss(24)
-    s = 0.5 * b * (nodes + 1.0)
-    out = np.empty(grid.n_cells)
-    out[0] = math.log(gammainc(a, b))
-    xk = x[1:, None]
-    integral = 0.5 * b * (((1.0 + s / xk) ** (a - 1.0) * np.exp(-s)) @ weights)
-    out[1:] = -x[1:] + (a - 1.0) * np.log(x[1:]) - math.lgamma(a) + np.log(integral)
-    return out
-
-
-def maxwell_boltzmann_cell_masses(grid: EnergyGrid, beta: float, d: int) -> np.ndarray:
-    """Exact cell probabilities of :math:`P^{MB}_d` (incomplete gamma function; accurate in the
-    tail, see the module), renormalised to the grid; shape (K,).
-
-    Examples
-    --------
-    >>> g = EnergyGrid(0.5, 200)
-    >>> p = maxwell_boltzmann_cell_masses(g, 1.0, 2)   # d = 2: the exponential
-    >>> bool(abs(p[3] / p[2] - math.exp(-0.5)) < 1e-14)
-    True
-    """
-    beta = check_positive_real(beta, "beta")
-    d = _check_dimension(d)
-    lp = _mb_log_cell_masses(grid, beta, d)
-    p = np.exp(lp - lp.max())
-    return p / p.sum()
-
-
-def maxwell_boltzmann_generator(grid: EnergyGrid, dE, beta: float, d: int,
-                                w_minus=1.0) -> sp.csr_matrix:
-    r"""The cell version of :func:`maxwell_boltzmann_rates`: a conservative sparse generator
-    (``Q[j, i]`` the rate i -> j, columns sum to zero) whose stationary law is exactly the
-    Maxwell–Boltzmann cell probabilities :math:`\pi_k` (:func:`maxwell_boltzmann_cell_masses`).
-
-    Release from cell :math:`k \ge m` at rate :math:`w^-`; uptake from cell k at rate
-    :math:`w^-\pi_{k+m}/\pi_k` (detailed balance on every pair of cells; for :math:`h \to 0`
-    this is :math:`w^- e^{-\beta\Delta E} g_d(E+\Delta E)/g_d(E)`). Uptake beyond the grid
-    is dropped (a reflecting truncation), which leaves detailed balance intact: the law is
-    :math:`P^{MB}_d` conditioned on the grid, whose missing tail is
-    ``1 - gammainc(d/2, beta * grid.e_max)``. Several quanta (a sequence ``dE``) add.
-    Use with :func:`mesothermo.markov.evolve` and :func:`mesothermo.markov.stationary`.
-    """
-    dEs, ms, ws = as_quanta(grid, dE, w_minus)
-    beta = check_positive_real(beta, "beta")
-    d = _check_dimension(d)
-    logpi = _mb_log_cell_masses(grid, beta, d)
-    K = grid.n_cells
-    k = np.arange(K)
-    rows, cols, vals = [], [], []
-    diag = np.zeros(K)
-    for m, wm in zip(ms, ws):
-        src = k[: K - m]
-        up = wm * np.exp(logpi[src + m] - logpi[src])
-        rows += [src + m, src]
-        cols += [src, src + m]
-        vals += [up, np.full(src.size, wm)]
-        diag[src] -= up
-        diag[src + m] -= wm
-    rows.append(k)
-    cols.append(k)
-    vals.append(diag)
-    return sp.csr_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
-                         shape=(K, K))
