@@ -490,3 +490,19 @@ def test_the_book_s_schlogl_file_is_the_library_s_schlogl_model():
     x = np.linspace(0, 6, 61)[:, None]
     for a, b in zip(r.net.rates(x), ref.rates(x)):
         np.testing.assert_allclose(a, b, rtol=1e-14, atol=0)
+
+
+def test_a_linear_factor_with_an_integer_root_is_still_read_as_mass_action():
+    # C*(k3*B - k4*X) with k3 b = 0.25, k4 = 0.05, V = 40: as a function of n it is
+    # -0.00125 (n - 200) in amounts, a "falling-factorial" factor by coincidence; the reader
+    # must still find B <=> X with k3 = 0.25, k4 = 0.05 (and split a boundary term off).
+    with open(os.path.join(DATA, "schlogl.xml")) as fh:
+        text = fh.read().replace('id="k4" value="2.95"', 'id="k4" value="0.05"')
+    r = read_sbml(text)
+    assert r.kinetics == ("mass action", "mass action")
+    np.testing.assert_allclose([r.net.k_plus[1], r.net.k_minus[1]], [0.25, 0.05], rtol=1e-14)
+    g = read_sbml(text, mass_action=False)
+    assert g.net.reactions[1].propensity_minus is not None  # split at its negative term
+    n = np.arange(0, 300, 7)[:, None]
+    for a, b in zip(r.net.propensities(n, 40.0), g.net.propensities(n, 40.0)):
+        np.testing.assert_allclose(a[:, 1], b[:, 1], rtol=1e-13)

@@ -250,12 +250,12 @@ def _as_shift(terms: list[Monomial]) -> list[Monomial]:
     return terms
 
 
-def expand(tree: tuple, V0: float) -> list[Monomial] | None:
+def expand(tree: tuple, V0: float, shifts: bool = True) -> list[Monomial] | None:
     r"""``tree`` as a list of monomials :math:`c\prod (n_i - s)^{e}` at volume ``V0``, or None.
 
     Species in concentration form contribute :math:`n_i/V_0`; a factor :math:`a n_i + b` inside a
-    product becomes :math:`a (n_i - s)` when :math:`s = -b/a` is a positive integer, so that
-    ``P*(P-1)/2`` reads as half the falling factorial :math:`(n_P)_2`.
+    product becomes :math:`a (n_i - s)` when :math:`s = -b/a` is a positive integer (and
+    ``shifts``), so that ``P*(P-1)/2`` reads as half the falling factorial :math:`(n_P)_2`.
     """
     kind = tree[0]
     if kind in ("num", "param"):
@@ -267,7 +267,8 @@ def expand(tree: tuple, V0: float) -> list[Monomial] | None:
     if kind == "species":
         return [(1.0 if tree[3] == "amount" else 1.0 / V0, (((tree[2], 0.0), 1),))]
     op, kids = tree[1], tree[2]
-    parts = [expand(k, V0) for k in kids]
+    parts = [expand(k, V0, shifts) for k in kids]
+    shift = _as_shift if shifts else (lambda terms: terms)
     if any(p is None for p in parts):
         return None
     if op == "plus":
@@ -279,18 +280,18 @@ def expand(tree: tuple, V0: float) -> list[Monomial] | None:
     if op == "times":
         out = [(1.0, ())]
         for p in parts:
-            out = _collect([_mul(a, b) for a in out for b in _as_shift(p)])
+            out = _collect([_mul(a, b) for a in out for b in shift(p)])
         return out
     if op == "divide":
         d = _const(parts[1])
         if d is None or d == 0.0:
             return None
-        return [(c / d, f) for c, f in _as_shift(parts[0])]
+        return [(c / d, f) for c, f in shift(parts[0])]
     if op == "power":
         e = _const(parts[1])
         if e is None or e < 0 or e != int(e) or e > 16:
             return None
-        base = _as_shift(parts[0])
+        base = shift(parts[0])
         if len(base) == 1:
             c, f = base[0]
             return [(c ** int(e), tuple((k, m * int(e)) for k, m in f))]

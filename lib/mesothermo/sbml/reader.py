@@ -359,7 +359,15 @@ def _orders(factors) -> tuple[dict, bool] | None:
 
 def _recognise(tree, reac, prod, index, chemostats, V0, rid, notes) -> Reaction | None:
     """A mass-action Reaction when the law is c+ prod (n)_nu+ [- c- prod (n)_nu-], else None."""
-    terms = expand(tree, V0)
+    for shifts in (True, False):  # a n + b read as a (n - s) for integer s, then as written
+        rxn = _match(expand(tree, V0, shifts), tree, reac, prod, index, chemostats, V0, rid,
+                     notes)
+        if rxn is not None:
+            return rxn
+    return None
+
+
+def _match(terms, tree, reac, prod, index, chemostats, V0, rid, notes) -> Reaction | None:
     if terms is None or not 1 <= len(terms) <= 2:
         return None
     want = {+1: {index[s]: m for s, m in reac.items() if s in index},
@@ -413,16 +421,10 @@ def _agrees(rxn, tree, index, chemostats, V0, exact) -> bool:
     return bool(np.all(np.abs(model - law) <= 1e-9 * scale + 1e-300))
 
 
-def _has_state(tree) -> bool:
-    if tree[0] in ("species", "volume"):
-        return True
-    return tree[0] == "apply" and any(_has_state(k) for k in tree[2])
-
-
 def _signed_terms(tree, top: bool = True) -> list[tuple[int, tuple]]:
     """``tree`` as a signed sum [(sign, term)] of the terms a modeller writes for the two
     directions of a net law f - g: through plus, minus and literal signs, and through a product
-    or quotient with one sum whose every term involves a species (so C*(kf*A*B - kr*P) splits,
+    or quotient with one sum none of whose terms is a bare number (so C*(kf*A*B - kr*P) splits,
     but A*(A - 1), a falling factorial, does not). A term whose sign is not visible counts as +."""
     if tree[0] == "num":
         return [(-1 if tree[1] < 0 else 1, ("num", abs(tree[1])))]
@@ -441,7 +443,7 @@ def _signed_terms(tree, top: bool = True) -> list[tuple[int, tuple]]:
         if op == "divide":
             parts[1] = [(1, kids[1])] if all(s > 0 for s, _ in parts[1]) else parts[1]
         mixed = [j for j, p in enumerate(parts) if len(p) > 1 and
-                 (any(sg < 0 for sg, _ in p) and all(_has_state(t) for _, t in p))]
+                 (any(sg < 0 for sg, _ in p) and all(t[0] != "num" for _, t in p))]
         single = [p if len(p) == 1 else [(1, kids[j])] for j, p in enumerate(parts)]
         if len(mixed) != 1 or (op == "divide" and mixed != [0]):
             sign = int(np.prod([p[0][0] for p in single]))
