@@ -304,3 +304,13 @@ def test_draw_complex_graph_places_each_linkage_class_apart():
     assert labels == sorted(g.labels)
     assert complex_graph_layout(g)[3].tolist() == pos[3].tolist()      # deterministic
     plt.close(fig)
+
+
+@pytest.mark.parametrize("module", ["linalg", "balance", "graph", "complex_balance",
+                                    "product_form"])
+def test_docstring_examples_run(module):
+    import doctest
+    import importlib
+    mod = importlib.import_module(f"mesothermo.crnt.{module}")
+    result = doctest.testmod(mod)
+    assert result.attempted > 0 and result.failed == 0
