@@ -5,7 +5,7 @@ import pytest
 
 import mesothermo as mt
 from mesothermo import _kinetics
-from mesothermo import rre
+from mesothermo import lna, rre
 
 
 def test_rhs_is_eq4_for_schlogl():
@@ -112,7 +112,7 @@ def test_jacobian_exact_at_zero_and_broadcast():
 def test_diffusion_matrix():
     net = mt.models.isomerisation(2.0, 0.5)
     x = np.array([1.0, 4.0])
-    D = rre.diffusion_matrix(net, x)
+    D = lna.diffusion_matrix(net, x)
     s = 2.0 * 1.0 + 0.5 * 4.0
     np.testing.assert_allclose(D, [[s, -s], [-s, s]])
 
@@ -122,7 +122,7 @@ def test_lna_immigration_death_is_poisson():
     for k_in, k_out in [(10.0, 1.0), (3.0, 7.0)]:
         net = mt.models.immigration_death(k_in, k_out)
         (ss,) = rre.steady_states(net)
-        C = rre.lna_covariance(net, ss.x)
+        C = lna.lna_covariance(net, ss.x)
         np.testing.assert_allclose(C, [[k_in / k_out]], rtol=1e-12)
 
 
@@ -131,7 +131,7 @@ def test_lna_closed_isomerisation_is_binomial_on_its_class():
     kp, km, T = 2.0, 1.0, 3.0
     net = mt.models.isomerisation(kp, km)
     (ss,) = rre.steady_states(net, conserved=[T])
-    C = rre.lna_covariance(net, ss.x)
+    C = lna.lna_covariance(net, ss.x)
     q = kp / (kp + km)
     v = T * q * (1 - q)
     np.testing.assert_allclose(C, [[v, -v], [-v, v]], rtol=1e-12)
@@ -144,13 +144,13 @@ def test_lna_path_immigration_death_closed_form():
     k_in, k, x0 = 10.0, 2.0, 1.0
     net = mt.models.immigration_death(k_in, k)
     t = np.linspace(0, 4, 9)
-    x, C = rre.lna_covariance_path(net, [x0], t)
+    x, C = lna.lna_covariance_path(net, [x0], t)
     e = np.exp(-k * t)
     np.testing.assert_allclose(x[:, 0], k_in / k + (x0 - k_in / k) * e, atol=1e-9)
     np.testing.assert_allclose(C[:, 0, 0], x0 * e * (1 - e) + (k_in / k) * (1 - e), atol=1e-8)
     # approaches the stationary Lyapunov solution
-    path = rre.lna_covariance_path(mt.models.brusselator(1.0, 1.5), [1.0, 1.5], [0.0, 60.0])
-    np.testing.assert_allclose(path.C[-1], rre.lna_covariance(mt.models.brusselator(1.0, 1.5),
+    path = lna.lna_covariance_path(mt.models.brusselator(1.0, 1.5), [1.0, 1.5], [0.0, 60.0])
+    np.testing.assert_allclose(path.C[-1], lna.lna_covariance(mt.models.brusselator(1.0, 1.5),
                                                               [1.0, 1.5]), rtol=1e-6)
 
 
@@ -159,10 +159,10 @@ def test_lna_lyapunov_residual_schlogl():
     for s in rre.steady_states(net):
         if not s.stable:
             with pytest.raises(ValueError, match="stable steady state"):
-                rre.lna_covariance(net, s.x)
+                lna.lna_covariance(net, s.x)
             continue
-        C = rre.lna_covariance(net, s.x)
-        J, D = rre.jacobian(net, s.x), rre.diffusion_matrix(net, s.x)
+        C = lna.lna_covariance(net, s.x)
+        J, D = rre.jacobian(net, s.x), lna.diffusion_matrix(net, s.x)
         np.testing.assert_allclose(J @ C + C @ J.T + D, 0, atol=1e-12 * np.abs(D).max())
 
 
@@ -187,11 +187,11 @@ def test_bad_input_errors():
     with pytest.raises(ValueError, match="`x_range`"):
         rre.steady_states(net, x_range=(2.0, 1.0))
     with pytest.raises(ValueError, match="must be a steady state"):
-        rre.lna_covariance(net, [3.0])
+        lna.lna_covariance(net, [3.0])
     with pytest.raises(ValueError, match="`C0` must have shape"):
-        rre.lna_covariance_path(net, [1.0], [0, 1], C0=np.eye(2))
+        lna.lna_covariance_path(net, [1.0], [0, 1], C0=np.eye(2))
     with pytest.raises(ValueError, match="positive semi-definite"):
-        rre.lna_covariance_path(net, [1.0], [0, 1], C0=[[-1.0]])
+        lna.lna_covariance_path(net, [1.0], [0, 1], C0=[[-1.0]])
 
 
 def test_general_rate_law_needs_volume_and_brackets():
@@ -233,7 +233,7 @@ def test_tolerances_and_rates_are_checked_by_name():
     with pytest.raises(TypeError, match="`atol` must be a real number"):
         rre.solve_rre(net, [1.0], [0, 1], atol="tight")
     with pytest.raises(ValueError, match="`rtol` must be a finite number > 0"):
-        rre.lna_covariance_path(net, [1.0], [0, 1], rtol=float("nan"))
+        lna.lna_covariance_path(net, [1.0], [0, 1], rtol=float("nan"))
     # the rates used here are the network's own R±(x)
     x = np.array([[0.5], [2.0]])
     np.testing.assert_array_equal(_kinetics.rates(net, x).plus, net.rates(x).plus)

@@ -14,8 +14,8 @@ from .ldp import (Characteristics, ComplexBalancedRateFunction, RateFunctionSamp
                   rate_function_1d, rate_function_characteristics,
                   rate_function_complex_balanced, rate_function_from_cme, richardson_in_V)
 from .network import Network, RatePair, Reaction, ReactionSyntaxError
-from .rre import (LNAPath, SteadyState, diffusion_matrix, jacobian, lna_covariance,
-                  lna_covariance_path, rre_rhs, solve_rre, steady_states)
+from .lna import LNAPath, diffusion_matrix, lna_covariance, lna_covariance_path
+from .rre import SteadyState, jacobian, rre_rhs, solve_rre, steady_states
 from .ssa import simulate, simulate_ensemble
 from .trajectory import Occupation, Trajectory, transition_times
 

@@ -30,7 +30,7 @@ from typing import NamedTuple
 import numpy as np
 
 __all__ = ["RatePair", "power_product", "falling_product", "propensities", "rates", "field",
-           "rate_gradients", "jacobian", "diffusion", "call_law"]
+           "rate_gradients", "jacobian", "diffusion", "call_law", "stoichiometric_basis"]
 
 
 class RatePair(NamedTuple):
@@ -163,3 +163,13 @@ def diffusion(net, x: np.ndarray, V: float | None = None) -> np.ndarray:
     Rp, Rm = rates(net, x, V)
     nu = net.nu.astype(float)
     return np.einsum("li,lj,...l->...ij", nu, nu, Rp + Rm)
+
+
+def stoichiometric_basis(net) -> np.ndarray:
+    """Orthonormal rows (r, N) spanning the stoichiometric subspace span{nu_l}."""
+    nu = net.nu.astype(float)
+    if not np.any(nu):
+        return np.zeros((0, net.N))
+    _, s, vt = np.linalg.svd(nu, full_matrices=False)
+    r = int(np.sum(s > s[0] * max(nu.shape) * np.finfo(float).eps))
+    return vt[:r]

@@ -19,7 +19,8 @@ from .. import _kinetics
 from .._validation import check_network, check_point, check_positive_int, check_positive_real
 from .._validation import check_volume_for
 from ..network import Network
-from ..rre import lna_covariance, steady_states
+from ..lna import lna_covariance
+from ..rre import steady_states
 from ._characteristics_kernel import DP_A, DP_B, DP_E, trace_kernel
 from ._interpolation import TriangleInterpolator
 from .hamiltonian import hamilton_equations
