@@ -350,60 +350,7 @@ class MarkovChain:
         expm when :math:`\lVert Q\rVert_1 t_{\max} \le 5000`, else dense when S <= 2000, else
         BDF.
         """
-        p0 = _check_law(p0, self.S, "p0")
-        t = check_times(times)
-        check_choice(method, ("auto", "expm", "dense", "bdf"))
-        A = self.Q.tocsc()
-        S = self.S
-        if method == "auto":
-            norm = float(np.max(np.abs(A).sum(axis=0)))
-            method = ("expm" if norm * t[-1] <= 5000.0 else "dense" if S <= 2000 else "bdf")
-        if method == "dense" and S > _MAX_DENSE_STATES:
-            raise ValueError(
-                f"`method`='dense' needs S x S dense matrices ({8e-9 * S ** 2:.1f} GB each for "
-                f"S = {S}); it is limited to {_MAX_DENSE_STATES} states. Use method='expm' or "
-                "'bdf' (or 'auto').")
-        out = np.empty((t.size, S))
-        if method == "bdf" and t[-1] > 0:
-            from scipy.integrate import solve_ivp
-            sol = solve_ivp(lambda _t, p: A @ p, (0.0, float(t[-1])), p0, method="BDF", jac=A,
-                            t_eval=t, rtol=1e-10, atol=1e-14)
-            if not sol.success:  # pragma: no cover
-                raise RuntimeError(f"evolve(method='bdf') failed: {sol.message}")
-            out[:] = sol.y.T
-        elif method == "bdf":
-            out[:] = p0
-        elif method == "dense":
-            from scipy.linalg import expm
-            Ad = A.toarray()
-            cache: dict = {}
-            cur, tcur = p0, 0.0
-            for j, tj in enumerate(t):
-                if tj > tcur:
-                    key = float(f"{tj - tcur:.12g}")  # equal steps (to 1e-12) share one expm
-                    if key not in cache:
-                        cache[key] = expm(Ad * (tj - tcur))
-                    cur = cache[key] @ cur
-                    tcur = tj
-                out[j] = cur
-        else:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", sp.SparseEfficiencyWarning)
-                dt = np.diff(t)
-                if t.size > 2 and np.allclose(dt, dt[0], rtol=1e-12, atol=0) and dt[0] > 0:
-                    start = (spla.expm_multiply(A, p0, start=0.0, stop=t[0], num=2,
-                                                endpoint=True)[-1] if t[0] > 0 else p0)
-                    out[:] = spla.expm_multiply(A, start, start=0.0, stop=t[-1] - t[0],
-                                                num=t.size, endpoint=True)
-                else:
-                    cur, tcur = p0, 0.0
-                    for j, tj in enumerate(t):
-                        if tj > tcur:
-                            cur = spla.expm_multiply(A * (tj - tcur), cur)
-                            tcur = tj
-                        out[j] = cur
-        np.maximum(out, 0.0, out=out)  # round-off of order 1e-17 * max
-        return Evolution(t=t, p=out, method=method, mass_lost=p0.sum() - out.sum(axis=1))
+        return _evolve(self.Q, p0, times, method)
 
     # -- first passage --------------------------------------------------------------------------
     def mean_first_passage_time(self, target, p0=None):
@@ -492,7 +439,7 @@ def log_stationary(Q, method: str = "auto", anchor: int | None = None) -> Statio
 
 def evolve(Q, p0, times, method: str = "auto") -> Evolution:
     """:math:`p(t) = e^{Qt}p_0` at ``times``; see :meth:`MarkovChain.evolve`."""
-    return MarkovChain(Q).evolve(p0, times, method)
+    return _evolve(_as_generator(Q), p0, times, method)
 
 
 def mean_first_passage_time(Q, target, p0=None):
@@ -503,6 +450,65 @@ def mean_first_passage_time(Q, target, p0=None):
 # ----------------------------------------------------------------------------------------------
 # helpers
 # ----------------------------------------------------------------------------------------------
+def _evolve(Q: sp.csr_matrix, p0, times, method: str) -> Evolution:
+    """The body of :meth:`MarkovChain.evolve` (``Q`` already checked)."""
+    S = Q.shape[0]
+    p0 = _check_law(p0, S, "p0")
+    t = check_times(times)
+    check_choice(method, ("auto", "expm", "dense", "bdf"))
+    A = Q.tocsc()
+    S = S
+    if method == "auto":
+        norm = float(np.max(np.abs(A).sum(axis=0)))
+        method = ("expm" if norm * t[-1] <= 5000.0 else "dense" if S <= 2000 else "bdf")
+    if method == "dense" and S > _MAX_DENSE_STATES:
+        raise ValueError(
+            f"`method`='dense' needs S x S dense matrices ({8e-9 * S ** 2:.1f} GB each for "
+            f"S = {S}); it is limited to {_MAX_DENSE_STATES} states. Use method='expm' or "
+            "'bdf' (or 'auto').")
+    out = np.empty((t.size, S))
+    if method == "bdf" and t[-1] > 0:
+        from scipy.integrate import solve_ivp
+        sol = solve_ivp(lambda _t, p: A @ p, (0.0, float(t[-1])), p0, method="BDF", jac=A,
+                        t_eval=t, rtol=1e-10, atol=1e-14)
+        if not sol.success:  # pragma: no cover
+            raise RuntimeError(f"evolve(method='bdf') failed: {sol.message}")
+        out[:] = sol.y.T
+    elif method == "bdf":
+        out[:] = p0
+    elif method == "dense":
+        from scipy.linalg import expm
+        Ad = A.toarray()
+        cache: dict = {}
+        cur, tcur = p0, 0.0
+        for j, tj in enumerate(t):
+            if tj > tcur:
+                key = float(f"{tj - tcur:.12g}")  # equal steps (to 1e-12) share one expm
+                if key not in cache:
+                    cache[key] = expm(Ad * (tj - tcur))
+                cur = cache[key] @ cur
+                tcur = tj
+            out[j] = cur
+    else:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", sp.SparseEfficiencyWarning)
+            dt = np.diff(t)
+            if t.size > 2 and np.allclose(dt, dt[0], rtol=1e-12, atol=0) and dt[0] > 0:
+                start = (spla.expm_multiply(A, p0, start=0.0, stop=t[0], num=2,
+                                            endpoint=True)[-1] if t[0] > 0 else p0)
+                out[:] = spla.expm_multiply(A, start, start=0.0, stop=t[-1] - t[0],
+                                            num=t.size, endpoint=True)
+            else:
+                cur, tcur = p0, 0.0
+                for j, tj in enumerate(t):
+                    if tj > tcur:
+                        cur = spla.expm_multiply(A * (tj - tcur), cur)
+                        tcur = tj
+                    out[j] = cur
+    np.maximum(out, 0.0, out=out)  # round-off of order 1e-17 * max
+    return Evolution(t=t, p=out, method=method, mass_lost=p0.sum() - out.sum(axis=1))
+
+
 def _check_law(p, S: int, name: str) -> np.ndarray:
     if p is None:
         raise TypeError(f"`{name}` must be an array of shape ({S},), a probability law.")
