@@ -5,9 +5,10 @@ The package holds the style (here) and one module of figure helpers per topic
 
 Call :func:`use_style` once at the top of a notebook; draw with :func:`subplots` (or any
 matplotlib call) afterwards. Figures are one text column wide: :data:`COLUMN_WIDTH` inches at
-:data:`DPI` dots per inch is the 768 px at which the HTML book shows them, so nothing is
-scaled down on a desktop and the smallest text (10 pt) is still about 9 px tall on a 400 px
-phone. Multi-panel figures keep the column width and get shorter rows. The style fixes font sizes, a colour cycle that stays readable for
+:data:`DPI` dots per inch is the 768 px at which the HTML book shows them, so nothing is scaled
+down on a desktop (10-pt text is 18 px there) and on a 400 px phone, where the column is about
+360 px wide, the smallest text is still about 8 px tall. Multi-panel figures keep the column
+width and get shorter rows. The style fixes font sizes, a colour cycle that stays readable for
 colour-blind readers and in greyscale print (Okabe & Ito's palette), thin spines on the left
 and bottom only, and a constrained layout so labels never overlap. Axis labels are the
 chapters' job: every axis names its quantity and its unit, or says "(dimensionless)".
@@ -47,8 +48,8 @@ COLORS: list[str] = [
 
 #: Width of the book's text column in inches. With :data:`DPI` a figure of this width is drawn
 #: at 768 pixels, the width at which the HTML book shows it, so it is never scaled down on a
-#: desktop; on a 400 px phone it is shown at about half size, and the font sizes of
-#: :data:`STYLE` (at least 10 pt, i.e. 18 px drawn) stay at about 9 px there.
+#: desktop; on a 400 px phone (a text column of about 360 px) it is shown at 47% of its size,
+#: and the font sizes of :data:`STYLE` (at least 10 pt, i.e. 18 px drawn) stay at about 8 px.
 COLUMN_WIDTH: float = 6.0
 
 #: Dots per inch of every figure (inline PNG and saved files): ``COLUMN_WIDTH * DPI = 768``.
