@@ -42,7 +42,7 @@ import numpy as np
 
 from . import _kinetics
 from ._kinetics import RatePair
-from .reaction import Reaction, ReactionSyntaxError, complex_text, is_species_name, parse_line
+from .reaction import Reaction, ReactionSyntaxError, as_reaction, complex_text, parse_line
 from ._validation import (check_concentrations, check_counts, check_nonnegative_real,
                           check_volume, check_volume_for, register_network_class)
 
@@ -70,7 +70,7 @@ class Network:
 
     def __init__(self, reactions: Sequence[Reaction | Mapping], chemostats: Mapping | None = None,
                  species: Sequence[str] | None = None):
-        rxns = tuple(self._as_reaction(r, i) for i, r in enumerate(reactions))
+        rxns = tuple(as_reaction(r, i) for i, r in enumerate(reactions))
         if not rxns:
             raise ValueError("`reactions` must hold at least one reaction.")
         if chemostats is not None and not isinstance(chemostats, Mapping):
@@ -134,45 +134,6 @@ class Network:
                                 for r in rxns)
         for arr in (kp, km, self._keff_plus, self._keff_minus, self._reversible):
             arr.setflags(write=False)
-
-    @staticmethod
-    def _as_reaction(r, i: int) -> Reaction:
-        if isinstance(r, Mapping):
-            unknown = set(r) - {"reactants", "products", "k_plus", "k_minus", "propensity_plus",
-                                "propensity_minus"}
-            if unknown:
-                raise ValueError(f"`reactions[{i}]` has unknown keys {sorted(unknown)}.")
-            r = Reaction(r.get("reactants", {}), r.get("products", {}), r.get("k_plus", 0.0),
-                         r.get("k_minus"), r.get("propensity_plus"), r.get("propensity_minus"))
-        if not isinstance(r, Reaction):
-            raise TypeError(f"`reactions[{i}]` must be a Reaction or a dict; got "
-                            f"{type(r).__name__}.")
-        for side in ("reactants", "products"):
-            comp = getattr(r, side)
-            if not isinstance(comp, Mapping):
-                raise TypeError(f"`reactions[{i}].{side}` must map species names to integers.")
-            for name, m in comp.items():
-                if not is_species_name(name):
-                    raise ValueError(f"`reactions[{i}].{side}` has an invalid species name "
-                                     f"{name!r}.")
-                if isinstance(m, bool) or not isinstance(m, (int, np.integer)) or m <= 0:
-                    raise ValueError(f"`reactions[{i}].{side}[{name!r}]` must be a positive "
-                                     f"integer; got {m!r}.")
-        for kname in ("k_plus", "k_minus"):
-            k = getattr(r, kname)
-            if k is None and kname == "k_minus":
-                continue
-            if isinstance(k, bool) or not isinstance(k, (int, float, np.floating, np.integer)):
-                raise TypeError(f"`reactions[{i}].{kname}` must be a number; got {k!r}.")
-            if not math.isfinite(k) or k < 0:
-                raise ValueError(f"`reactions[{i}].{kname}` must be finite and >= 0; got {k}.")
-        for pname in ("propensity_plus", "propensity_minus"):
-            f = getattr(r, pname)
-            if f is not None and not callable(f):
-                raise TypeError(f"`reactions[{i}].{pname}` must be callable r(n, V).")
-        return Reaction(dict(r.reactants), dict(r.products), float(r.k_plus),
-                        None if r.k_minus is None else float(r.k_minus),
-                        r.propensity_plus, r.propensity_minus)
 
     # -- construction -------------------------------------------------------------------------
     @classmethod

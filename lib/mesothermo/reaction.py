@@ -16,7 +16,7 @@ from typing import Callable, Mapping
 import numpy as np
 
 __all__ = ["RateLaw", "Reaction", "ReactionSyntaxError", "complex_text", "parse_line",
-           "is_species_name"]
+           "is_species_name", "as_reaction"]
 
 RateLaw = Callable[[np.ndarray, float], np.ndarray]
 
@@ -198,3 +198,43 @@ def parse_line(line: str, lineno: int) -> Reaction | None:
 def is_species_name(name) -> bool:
     """Whether ``name`` is a valid species name (a letter or underscore, then word characters)."""
     return isinstance(name, str) and _NAME.fullmatch(name) is not None
+
+
+def as_reaction(r, i: int) -> Reaction:
+    """``reactions[i]`` (a :class:`Reaction` or a dict of its fields) checked and normalised."""
+    if isinstance(r, Mapping):
+        unknown = set(r) - {"reactants", "products", "k_plus", "k_minus", "propensity_plus",
+                            "propensity_minus"}
+        if unknown:
+            raise ValueError(f"`reactions[{i}]` has unknown keys {sorted(unknown)}.")
+        r = Reaction(r.get("reactants", {}), r.get("products", {}), r.get("k_plus", 0.0),
+                     r.get("k_minus"), r.get("propensity_plus"), r.get("propensity_minus"))
+    if not isinstance(r, Reaction):
+        raise TypeError(f"`reactions[{i}]` must be a Reaction or a dict; got "
+                        f"{type(r).__name__}.")
+    for side in ("reactants", "products"):
+        comp = getattr(r, side)
+        if not isinstance(comp, Mapping):
+            raise TypeError(f"`reactions[{i}].{side}` must map species names to integers.")
+        for name, m in comp.items():
+            if not is_species_name(name):
+                raise ValueError(f"`reactions[{i}].{side}` has an invalid species name "
+                                 f"{name!r}.")
+            if isinstance(m, bool) or not isinstance(m, (int, np.integer)) or m <= 0:
+                raise ValueError(f"`reactions[{i}].{side}[{name!r}]` must be a positive "
+                                 f"integer; got {m!r}.")
+    for kname in ("k_plus", "k_minus"):
+        k = getattr(r, kname)
+        if k is None and kname == "k_minus":
+            continue
+        if isinstance(k, bool) or not isinstance(k, (int, float, np.floating, np.integer)):
+            raise TypeError(f"`reactions[{i}].{kname}` must be a number; got {k!r}.")
+        if not math.isfinite(k) or k < 0:
+            raise ValueError(f"`reactions[{i}].{kname}` must be finite and >= 0; got {k}.")
+    for pname in ("propensity_plus", "propensity_minus"):
+        f = getattr(r, pname)
+        if f is not None and not callable(f):
+            raise TypeError(f"`reactions[{i}].{pname}` must be callable r(n, V).")
+    return Reaction(dict(r.reactants), dict(r.products), float(r.k_plus),
+                    None if r.k_minus is None else float(r.k_minus),
+                    r.propensity_plus, r.propensity_minus)
