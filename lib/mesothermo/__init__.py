@@ -1,11 +1,18 @@
 """mesothermo: mesoscopic stochastic kinetics and the chemical thermodynamics that emerges from it.
 
 The library behind the book. Data flow one way: a :class:`Network` feeds the mesoscopic
-descriptions (:mod:`~mesothermo.ssa` paths, :mod:`~mesothermo.cme` distributions) and the
-macroscopic one (:mod:`~mesothermo.rre`, Ge–Qian Eq. 4), and both feed large deviations
-(:mod:`~mesothermo.ldp`, Ge–Qian Eqs. 6, 8, 10). :mod:`~mesothermo.plotting` and
-:mod:`~mesothermo.widgets` only present what the others compute.
+descriptions (:mod:`~mesothermo.ssa` paths, :mod:`~mesothermo.cme` distributions, solved by
+:mod:`~mesothermo.markov`) and the macroscopic one (:mod:`~mesothermo.rre`, Ge–Qian Eq. 4;
+:mod:`~mesothermo.lna`), and both feed large deviations (:mod:`~mesothermo.ldp`, Ge–Qian
+Eqs. 6, 8, 10), thermodynamics (:mod:`~mesothermo.thermo`, Eqs. 5, 7, 9) and network theory
+(:mod:`~mesothermo.crnt`). :mod:`~mesothermo.energy_exchange` is Schlitter's model;
+:mod:`~mesothermo.sbml` reads and writes models. :mod:`~mesothermo.stats`,
+:mod:`~mesothermo.plotting` and :mod:`~mesothermo.widgets` check and present what the others
+compute. The subpackages ``thermo``, ``crnt``, ``energy_exchange`` and ``sbml`` are imported on
+first use (``mt.thermo.sigma(...)``), so ``import mesothermo`` does not pay for them.
 """
+
+import importlib as _importlib
 
 from . import markov, models, plotting, stats, widgets
 from .cme import CME
@@ -34,7 +41,24 @@ __all__ = [
     "RateFunctionSample", "Characteristics", "Ray", "ComplexBalancedRateFunction",
     # any Markov generator; goodness of fit
     "markov", "stats",
+    # thermodynamics, network theory, Schlitter's model, SBML (imported on first use)
+    "thermo", "crnt", "energy_exchange", "sbml",
     # presentation
     "plotting", "widgets",
 ]
 __version__ = "0.1.0"
+
+_LAZY = ("thermo", "crnt", "energy_exchange", "sbml")
+
+
+def __getattr__(name):
+    """Import the subpackages of :data:`_LAZY` on first access (PEP 562)."""
+    if name in _LAZY:
+        module = _importlib.import_module(f".{name}", __name__)
+        globals()[name] = module
+        return module
+    raise AttributeError(f"module 'mesothermo' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_LAZY))
