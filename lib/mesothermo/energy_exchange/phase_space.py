@@ -54,7 +54,8 @@ _RULE = {"fixed": _k.FIXED, "mean_energy": _k.MEAN_ENERGY, "pairwise": _k.PAIRWI
 
 @dataclass(frozen=True)
 class Harmonic:
-    r"""Isotropic harmonic well :math:`U(\mathbf x) = \tfrac12 k|\mathbf x|^2`, ``k = stiffness``."""
+    r"""Isotropic harmonic well :math:`U(\mathbf x) = \tfrac12 k|\mathbf x|^2`
+    (``k = stiffness``)."""
 
     stiffness: float = 1.0
 
@@ -76,7 +77,8 @@ class Harmonic:
 @dataclass(frozen=True)
 class DoubleWell:
     r"""Double well along the first axis, harmonic across:
-    :math:`U = h\,[(x_1/a)^2-1]^2 + \tfrac12 k\sum_{j\ge2}x_j^2` (``h = barrier``, ``a = x_min``)."""
+    :math:`U = h\,[(x_1/a)^2-1]^2 + \tfrac12 k\sum_{j\ge2}x_j^2`
+    (``h = barrier``, ``a = x_min``)."""
 
     barrier: float = 1.0
     x_min: float = 1.0
@@ -490,7 +492,8 @@ class PowerRates(NamedTuple):
 def rate_law(K, delta_e: float, w_plus: float, w_minus: float, rate_powers=(0, 0, 0, 0)):
     r"""The uptake and release rates (up, down) the kernel uses at kinetic energies ``K``:
     :math:`w_+((K+\Delta E)/\Delta E)^{a_\uparrow}(K/\Delta E)^{b_\uparrow}` and
-    :math:`w_-\Theta(K-\Delta E)((K-\Delta E)/\Delta E)^{a_\downarrow}(K/\Delta E)^{b_\downarrow}`."""
+    :math:`w_-\Theta(K-\Delta E)((K-\Delta E)/\Delta E)^{a_\downarrow}
+    (K/\Delta E)^{b_\downarrow}`."""
     K = np.asarray(K, float)
     e = check_positive_real(delta_e, "delta_e")
     a1, b1, a2, b2 = (float(v) for v in rate_powers)
