@@ -211,3 +211,28 @@ def test_argument_errors():
         delta_mu(mt.models.immigration_death(), [1.0])
     with pytest.raises(ValueError, match="`grad_phi` must have last axis"):
         eq9_residuals(net, [1.0, 1.0, 1.0], [0.0, 0.0])
+
+
+def test_cycle_affinity_is_the_driving():
+    from mesothermo.thermo.gibbs import cycle_affinity
+
+    k = (1.0, 1.0, 2.0, 0.5, 1.0, 1.0)
+    K_eq = k[1] * k[3] * k[5] / (k[0] * k[2] * k[4])
+    for dmu in (-1.5, 0.0, 2.0):
+        net = mt.models.driven_cycle(atp=K_eq * np.exp(dmu), adp=1.0, pi=1.0, k=k)
+        np.testing.assert_allclose(cycle_affinity(net), [dmu], rtol=0, atol=TOL)
+        x = np.random.default_rng(2).uniform(0.1, 2.0, size=(20, 3))
+        np.testing.assert_allclose(cycle_affinity(net, x), np.full((20, 1), dmu), rtol=0,
+                                   atol=TOL)
+        # at the steady state of a one-cycle network: sigma = J * affinity
+        (ss,) = mt.steady_states(net, conserved=[1.0], n_starts=8)
+        Rp, Rm = net.rates(ss.x)
+        sigma = np.sum((Rp - Rm) * np.log(Rp / Rm))
+        assert abs(sigma - (Rp - Rm)[0] * dmu) < 1e-14
+    assert cycle_affinity(mt.models.closed_chain()).shape == (0,)
+    # Schlogl: kappa = (1, -1), affinity ln(k1 a k4 / (k2 k3 b))
+    s = mt.models.schlogl()
+    np.testing.assert_allclose(np.abs(cycle_affinity(s)), [np.log(3.0 * 2.95 / (0.6 * 0.25))],
+                               rtol=0, atol=TOL)
+    with pytest.raises(ValueError, match="irreversible"):
+        cycle_affinity(mt.models.immigration_death())

@@ -15,7 +15,7 @@ from .mesoscopic import (ChannelEdges, FreeEnergyBalance, balance, channel_edges
                          dissipation, energy_input, entropy_production, free_energy,
                          free_energy_balance)
 from .gibbs import (DetailedBalanceError, Eq9Residuals, StandardPotentials, chemical_potentials,
-                    delta_mu, delta_mu_standard, eq9_residuals, gibbs_function,
+                    cycle_affinity, delta_mu, delta_mu_standard, eq9_residuals, gibbs_function,
                     gibbs_function_seed, standard_potentials)
 
 __all__ = ["macroscopic", "mesoscopic", "sigma", "cmf", "free_energy_rate", "dphi_dt",

@@ -18,6 +18,9 @@ of :math:`k_BT`). This module computes these objects and the forms the seed prin
   :math:`\ln(R_+/R_-) = \exp(-\nu\cdot\nabla\varphi)`, and as it should read,
   :math:`\ln(R_+/R_-) = -\nu\cdot\nabla\varphi`. The chapter uses both to show with numbers
   where the printed forms fail.
+* :func:`cycle_affinity` is the driving of a network out of equilibrium: the sum of the
+  log-ratios :math:`\ln(R_{+\ell}/R_{-\ell})` around each cycle of the stoichiometry, zero for
+  every cycle exactly under detailed balance.
 
 Chemostatted species enter through the effective constants (``net.effective_k_plus``,
 ``net.effective_k_minus``): their (fixed) chemical potentials are absorbed into the
@@ -47,7 +50,7 @@ from ..network import Network
 
 __all__ = ["StandardPotentials", "standard_potentials", "gibbs_function", "gibbs_function_seed",
            "chemical_potentials", "delta_mu", "delta_mu_standard", "Eq9Residuals",
-           "eq9_residuals", "DetailedBalanceError"]
+           "eq9_residuals", "cycle_affinity", "DetailedBalanceError"]
 
 
 class DetailedBalanceError(ValueError):
@@ -398,3 +401,55 @@ def eq9_residuals(net: Network, x, grad_phi, V: float | None = None) -> Eq9Resid
     proj = g @ np.asarray(net.nu, float).T  # nu_l . grad phi, (..., M)
     log_ratio = -dmu
     return Eq9Residuals(log_ratio - np.exp(-proj), log_ratio + proj)
+
+
+def cycle_affinity(net: Network, x=None, V: float | None = None) -> np.ndarray:
+    r"""The affinities of the cycles of the stoichiometry, in units of :math:`k_BT`.
+
+    .. math::
+
+        \mathcal A_c(x) = \sum_{\ell=1}^M \kappa_{c\ell}\,
+            \ln\frac{R_{+\ell}(x)}{R_{-\ell}(x)}
+          = -\sum_\ell \kappa_{c\ell}\,\Delta\mu_\ell(x),
+
+    with :math:`\kappa_c` the integer cycle basis of :func:`mesothermo.crnt.wegscheider_cycles`
+    (:math:`\sum_\ell\kappa_{c\ell}\nu_\ell = 0`). For mass action the concentrations cancel,
+    :math:`\mathcal A_c = \sum_\ell\kappa_{c\ell}\ln(k^{\rm eff}_{+\ell}/k^{\rm eff}_{-\ell})`, the
+    quantity in Wegscheider's conditions: the free energy that one turn of the cycle takes from
+    the chemostats (Ge–Qian, after Eq. 9: detailed balance iff every affinity vanishes). At a
+    steady state of a network with one cycle, every reaction carries the same current
+    :math:`J` and :math:`\sigma = J\mathcal A`.
+
+    Parameters
+    ----------
+    net : Network
+        Every reaction reversible.
+    x : array_like, shape (..., N), optional
+        Where to evaluate the log-ratios. Optional for mass action (the result does not depend
+        on it), required for general rate laws (with ``V``).
+    V : float, optional
+        Volume, needed only for general rate laws.
+
+    Returns
+    -------
+    ndarray, shape (..., K)
+        One affinity per cycle (K = 0 for networks without cycles).
+
+    Examples
+    --------
+    >>> import mesothermo as mt
+    >>> from mesothermo.thermo.gibbs import cycle_affinity
+    >>> net = mt.models.driven_cycle(atp=10.0)   # K_eq = 1 for unit constants
+    >>> [round(float(a), 6) for a in cycle_affinity(net)]   # ln 10
+    [2.302585]
+    """
+    from .. import crnt  # late: crnt is a sibling of thermo
+
+    check_network(net)
+    K = np.asarray(crnt.wegscheider_cycles(net), float)
+    if x is None:
+        if not net.is_mass_action:
+            raise ValueError("`x` is required: with general rate laws the log-ratios "
+                             "ln(R+/R-) depend on the concentrations.")
+        return K @ (-_log_constant_ratio(net))
+    return -delta_mu(net, x, V) @ K.T
