@@ -148,6 +148,8 @@ class PageVisit:
         self.console: list[str] = []
         self.context = browser.new_context(viewport={"width": width, "height": 900})
         self.page = self.context.new_page()
+        # a full-page screenshot of a long chapter takes tens of seconds on a busy 2-core machine
+        self.page.set_default_timeout(180_000)
         self.page.on("request", lambda req: self.requests.append(req.url))
         self.page.on("requestfailed", lambda req: self.failed.append(req.url))
         self.page.on("response", lambda res: res.status >= 400 and self.failed.append(
