@@ -241,6 +241,8 @@ def test_page_at_desktop_and_phone_width(browser, server, html_dir, page, width)
     try:
         n_math = p.locator(".math").count()
         visit.typeset()
+        # the screenshot first, so that a page failing below is still there to look at
+        p.screenshot(path=str(SCREENSHOTS / f"{_shot_name(page)}-{width}.png"), full_page=True)
         if n_math:
             n_typeset = p.locator("mjx-container").count()
             assert n_typeset >= n_math, f"{n_typeset} typeset of {n_math} math elements"
@@ -257,7 +259,6 @@ def test_page_at_desktop_and_phone_width(browser, server, html_dir, page, width)
         assert "Traceback" not in text
         assert not re.search(r"\b(IntSlider|FloatSlider|SelectionSlider|VBox)\(", text)
         assert "\\(" not in p.title(), f"raw TeX in the tab title: {p.title()!r}"
-        p.screenshot(path=str(SCREENSHOTS / f"{_shot_name(page)}-{width}.png"), full_page=True)
         problems = p.evaluate(OVERFLOW_JS)
         assert not problems, f"{page} at {width} px:\n" + "\n".join(problems[:15])
         if page == "book/notation.html":
