@@ -37,7 +37,7 @@ def plot_balance(ax, b, scale: float = 1.0, skip_first: bool = True, legend: boo
     t = np.asarray(b.t)[sl]
     ax.plot(t, np.asarray(b.e_p)[sl] / scale, color=BALANCE_COLORS["e_p"],
             label=r"$e_p$ (entropy production)")
-    ax.plot(t, np.asarray(b.E_in)[sl] / scale, color=BALANCE_COLORS["E_in"],
+    ax.plot(t, np.asarray(b.E_in)[sl] / scale, color=BALANCE_COLORS["E_in"], ls="--",
             label=r"$E_{in}$ (energy input)")
     ax.plot(t, np.asarray(b.f_d)[sl] / scale, color=BALANCE_COLORS["f_d"],
             label=r"$f_d = e_p - E_{in}$")
