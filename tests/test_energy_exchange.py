@@ -35,9 +35,9 @@ def test_grid_and_divisor_check():
 
 def test_density_and_rate_validation():
     g = ee.energy_grid(1.0, 2, 10.0)
-    with pytest.raises(ValueError, match="`p0` must have shape"):
+    with pytest.raises(ValueError, match="`P0` must have shape"):
         ee.evolve(g, [1.0], [0, 1], 1.0)
-    with pytest.raises(ValueError, match="`p0` must sum to 1"):
+    with pytest.raises(ValueError, match="`P0` must sum to 1"):
         ee.evolve(g, np.full(g.n_cells, 1.0), [0, 1], 1.0)
     with pytest.raises(ValueError, match="`w_minus` must be a finite rate >= 0"):
         ee.evolve(g, narrow(g, 2.0), [0, 1], 1.0, w_minus=-1.0)
@@ -77,7 +77,7 @@ def test_fixed_ratio_is_the_linear_generator():
     t = [0.0, 1.0, 3.0]
     sol = ee.evolve(g, p0, t, 1.0, rule=0.6, rtol=1e-12, atol=1e-16)
     ev = markov.evolve(ee.generator(g, 1.0, 1.0, 0.6), p0, t)
-    np.testing.assert_allclose(sol.p, ev.p, atol=1e-11)
+    np.testing.assert_allclose(sol.P, ev.p, atol=1e-11)
 
 
 # ---------------------------------------------------------------- entropy
@@ -91,9 +91,9 @@ def test_entropy_never_decreases_and_a6_is_the_rate(seed):
     p0[:12] = rng.random(12)
     p0 /= p0.sum()
     sol = ee.evolve(g, p0, np.linspace(0, 6, 13), 1.0)
-    S = ee.entropy(g, sol.p)
+    S = ee.entropy(g, sol.P)
     assert np.all(np.diff(S) > -1e-10)
-    for p in sol.p[1:]:
+    for p in sol.P[1:]:
         rate = ee.entropy_rate(g, p, 1.0)
         prod = ee.entropy_production(g, p, 1.0)
         assert prod.a6 >= 0
@@ -125,13 +125,13 @@ def test_comb_is_stationary_with_one_quantum():
     p0 = 0.7 * narrow(g, 2.0) + 0.3 * narrow(g, 3.5)
     law = ee.comb_law(g, p0, 1.0)
     assert np.allclose(law.residue_mass, [0.7, 0, 0.3, 0])
-    assert abs(ee.mean_energy(g, law.p) - ee.mean_energy(g, p0)) < 1e-9
-    pdot = ee.time_derivative(g, law.p / law.p.sum(), 1.0)
+    assert abs(ee.mean_energy(g, law.P) - ee.mean_energy(g, p0)) < 1e-9
+    pdot = ee.time_derivative(g, law.P / law.P.sum(), 1.0)
     assert np.max(np.abs(pdot)) < 1e-12
     sol = ee.evolve(g, p0, [0, 400.0], 1.0)
-    assert np.max(np.abs(sol.p[-1] - law.p)) < 1e-8
-    S_end = ee.entropy(g, sol.p[-1])
-    assert abs(S_end - ee.entropy(g, law.p)) < 1e-6
+    assert np.max(np.abs(sol.P[-1] - law.P)) < 1e-8
+    S_end = ee.entropy(g, sol.P[-1])
+    assert abs(S_end - ee.entropy(g, law.P)) < 1e-6
     # two of four residues occupied: S_E stalls more than ln 2 - 0.2 below the maximum
     assert S_end < ee.max_entropy_on_grid(g, sol.mean_energy[0]) - 0.5
 
@@ -141,8 +141,8 @@ def test_two_coprime_quanta_reach_the_exponential():
     p0 = narrow(g, 2.0)
     sol = ee.evolve(g, p0, [0, 300.0], [1.0, 1.25])
     geo = ee.geometric_law(g, sol.mean_energy[0])
-    assert np.max(np.abs(sol.p[-1] - geo)) < 1e-8
-    assert abs(ee.entropy(g, sol.p[-1]) - ee.max_entropy_on_grid(g, sol.mean_energy[0])) < 1e-8
+    assert np.max(np.abs(sol.P[-1] - geo)) < 1e-8
+    assert abs(ee.entropy(g, sol.P[-1]) - ee.max_entropy_on_grid(g, sol.mean_energy[0])) < 1e-8
 
 
 @pytest.mark.parametrize("d", [1, 2, 3])
@@ -215,10 +215,10 @@ def test_particles_agree_with_grid_within_sampling_error(mode):
     # Mean field: larger (its total energy diffuses) but below 3x the floor at t = 3.
     g = ee.energy_grid(1.0, 2, 60.0)
     p0 = ee.uniform_density(g, 2.0, 3.0)
-    grid_law = ee.evolve(g, p0, [0, 3.0], 1.0).p[-1]
+    grid_law = ee.evolve(g, p0, [0, 3.0], 1.0).P[-1]
     N = 4000
     rng = np.random.default_rng(7)
-    d = [ee.distance(ee.simulate_particles(g, p0, N, [0, 3.0], 1.0, mode=mode, seed=rng).p[-1],
+    d = [ee.distance(ee.simulate_particles(g, p0, N, [0, 3.0], 1.0, mode=mode, seed=rng).P[-1],
                      grid_law) for _ in range(20)]
     ratio = np.mean(d) / ee.iid_distance(grid_law, N)
     assert (0.75 < ratio < 1.25) if mode == "exchange" else (0.75 < ratio < 3.0), ratio
@@ -246,9 +246,9 @@ def test_plotting_helpers_draw_labelled_axes():
     p0 = ee.uniform_density(g, 1.0, 1.25)
     sol = ee.evolve(g, p0, [0.0, 0.5, 5.0], 0.5)
     fig = Figure()
-    eeplot.draw_explorer(fig, g, sol.t, sol.p, ee.entropy(g, sol.p), [0.5, 5.0], 1.0,
-                         ee.comb_law(g, p0, 0.5).p, 5.0)
+    eeplot.draw_explorer(fig, g, sol.t, sol.P, ee.entropy(g, sol.P), [0.5, 5.0], 1.0,
+                         ee.comb_law(g, p0, 0.5).P, 5.0)
     ax0, ax1 = fig.axes
     assert ax0.get_xlabel() and ax1.get_ylabel() and ax1.get_xscale() == "log"
     x, y = ax0.lines[0].get_data()
-    assert x.size == y.size and abs(np.trapezoid(y, x) - sol.p[1][:20].sum()) < 1e-12
+    assert x.size == y.size and abs(np.trapezoid(y, x) - sol.P[1][:20].sum()) < 1e-12

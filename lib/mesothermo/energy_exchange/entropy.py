@@ -31,7 +31,7 @@ parts of A.1 gives :math:`\dot S_E = \sum_k J_k\ln(p_k/p_{k+m})`, and with Eq. 8
 
 where :math:`\sum_k J_k = (d\langle E\rangle/dt)/\Delta E = 0` by Eq. 8: the "entropy flow"
 term :math:`\ln(w^+/w^-)\sum J` vanishes only because the mean energy is fixed. The first sum
-is :math:`\mathrm{KL}(p\Vert\tilde p)+\mathrm{KL}(\tilde p\Vert p)` (A.6). On a grid of K
+is :math:`\mathrm{KL}(P\Vert\tilde P)+\mathrm{KL}(\tilde P\Vert P)` (A.6). On a grid of K
 cells, the top m cells leak (uptake leaves the grid), which adds the exact term
 :math:`T = w^+\bigl[\,\ln\varphi\sum_{k\ge K-m}p_k + \sum_{k\ge K-m}p_k(\ln(p_k/h)+1)\bigr]`.
 """
@@ -79,44 +79,44 @@ def _xlogy(x, y):
         return np.where(x == 0, 0.0, x * np.log(np.where(x == 0, 1.0, y)))
 
 
-def entropy(grid: EnergyGrid, p) -> np.ndarray:
+def entropy(grid: EnergyGrid, P) -> np.ndarray:
     """:math:`S_E = -\\sum_k p_k\\ln(p_k/h)` (Eq. 9 for a density uniform within cells);
-    ``p`` of shape (..., K). Units of :math:`k_B`; energies in the grid's unit."""
-    p = np.asarray(p, float)
-    return -_xlogy(p, p / grid.h).sum(axis=-1)
+    ``P`` of shape (..., K). Units of :math:`k_B`; energies in the grid's unit."""
+    P = np.asarray(P, float)
+    return -_xlogy(P, P / grid.h).sum(axis=-1)
 
 
-def kl(p, q) -> float:
+def kl(P, q) -> float:
     """Kullback–Leibler divergence :math:`\\sum_k p_k\\ln(p_k/q_k)` of two laws on the same
-    cells (``inf`` if q vanishes where p does not)."""
-    p = np.asarray(p, float)
+    cells (``inf`` if q vanishes where P does not)."""
+    P = np.asarray(P, float)
     q = np.asarray(q, float)
-    if np.any((q == 0) & (p > 0)):
+    if np.any((q == 0) & (P > 0)):
         return math.inf
     with np.errstate(divide="ignore", invalid="ignore"):
-        return float(np.sum(np.where(p > 0, p * np.log(p / np.where(q > 0, q, 1.0)), 0.0)))
+        return float(np.sum(np.where(P > 0, P * np.log(P / np.where(q > 0, q, 1.0)), 0.0)))
 
 
-def entropy_rate(grid: EnergyGrid, p, dE, w_minus=1.0, rule="eq8") -> float:
-    """:math:`\\dot S_E = -\\sum_k \\dot p_k(\\ln(p_k/h) + 1)` (A.1), with :math:`\\dot p` from
+def entropy_rate(grid: EnergyGrid, P, dE, w_minus=1.0, rule="eq8") -> float:
+    """:math:`\\dot S_E = -\\sum_k \\dot p_k(\\ln(p_k/h) + 1)` (A.1), with :math:`\\dot P` from
     the grid equation (:func:`~mesothermo.energy_exchange.time_derivative`). ``+inf`` when
     probability flows into an empty cell."""
-    pdot = time_derivative(grid, p, dE, w_minus, rule)
-    p = np.asarray(p, float)
-    if np.any((p == 0) & (pdot > 0)):
+    pdot = time_derivative(grid, P, dE, w_minus, rule)
+    P = np.asarray(P, float)
+    if np.any((P == 0) & (pdot > 0)):
         return math.inf
     with np.errstate(divide="ignore", invalid="ignore"):
-        logs = np.where(p > 0, np.log(np.where(p > 0, p, 1.0) / grid.h) + 1.0, 0.0)
+        logs = np.where(P > 0, np.log(np.where(P > 0, P, 1.0) / grid.h) + 1.0, 0.0)
     return float(-np.sum(pdot * logs))
 
 
-def entropy_production(grid: EnergyGrid, p, dE, w_minus=1.0) -> EntropyProduction:
+def entropy_production(grid: EnergyGrid, P, dE, w_minus=1.0) -> EntropyProduction:
     """The right side of A.6 (Eq. 8's rule), with the truncation term; see the module.
 
     Parameters
     ----------
     grid : EnergyGrid
-    p : array_like (K,)
+    P : array_like (K,)
         Cell probabilities (sum <= 1: mass may have leaked).
     dE, w_minus : float or sequence
         Quanta and release rates.
@@ -126,13 +126,13 @@ def entropy_production(grid: EnergyGrid, p, dE, w_minus=1.0) -> EntropyProductio
     EntropyProduction
     """
     dEs, ms, ws = as_quanta(grid, dE, w_minus)
-    p = grid.check_density(p, "p", atol=np.inf)
-    fr = np.array([phi(grid, p, v) for v in dEs])
+    P = grid.check_density(P, "P", atol=np.inf)
+    fr = np.array([phi(grid, P, v) for v in dEs])
     wp = ws * fr  # Eq. 8
     K = grid.n_cells
     per, trunc = [], 0.0
     for m, wm, wpl, f in zip(ms, ws, wp, fr):
-        a, b = p[: K - m], p[m:] / f if f > 0 else np.zeros(K - m)
+        a, b = P[: K - m], P[m:] / f if f > 0 else np.zeros(K - m)
         if np.any((a > 0) != (b > 0)):
             per.append(math.inf)
         else:
@@ -140,21 +140,21 @@ def entropy_production(grid: EnergyGrid, p, dE, w_minus=1.0) -> EntropyProductio
                 terms = np.where(a > 0, (a - b) * np.log(np.where(a > 0, a, 1.0)
                                                           / np.where(b > 0, b, 1.0)), 0.0)
             per.append(float(wm * f * terms.sum()))
-        top = p[K - m:]
+        top = P[K - m:]
         if f > 0:
             trunc += wpl * (top.sum() * math.log(f) - entropy(grid, top) + top.sum())
     per = np.array(per)
     return EntropyProduction(float(per.sum()), float(trunc), per)
 
 
-def mean_log_energy(grid: EnergyGrid, p) -> np.ndarray:
+def mean_log_energy(grid: EnergyGrid, P) -> np.ndarray:
     """:math:`\\langle\\ln E\\rangle` for a density uniform within cells (exact cell averages
-    :math:`h^{-1}\\int\\ln E\\,dE`); ``p`` of shape (..., K)."""
+    :math:`h^{-1}\\int\\ln E\\,dE`); ``P`` of shape (..., K)."""
     e = grid.edges
     with np.errstate(divide="ignore", invalid="ignore"):
         F = np.where(e > 0, e * np.log(np.where(e > 0, e, 1.0)) - e, 0.0)
     cell_avg = np.diff(F) / grid.h
-    return np.asarray(p, float) @ cell_avg
+    return np.asarray(P, float) @ cell_avg
 
 
 def sphere_area(d: int) -> float:
@@ -164,9 +164,9 @@ def sphere_area(d: int) -> float:
     return 2.0 * math.pi ** (d / 2) / math.gamma(d / 2)
 
 
-def momentum_entropy(grid: EnergyGrid, p, d: int = 3, mass: float = 1.0) -> np.ndarray:
+def momentum_entropy(grid: EnergyGrid, P, d: int = 3, mass: float = 1.0) -> np.ndarray:
     r""":math:`S^{(1)} = -\int P^{(1)}\ln P^{(1)}\,d^dp` (Eq. 10) of the isotropic momentum
-    density with energy law ``p``: A.8 in d dimensions,
+    density with energy law ``P``: A.8 in d dimensions,
 
     .. math::
 
@@ -176,7 +176,7 @@ def momentum_entropy(grid: EnergyGrid, p, d: int = 3, mass: float = 1.0) -> np.n
     """
     d = check_positive_int(d, "d")
     mass = check_positive_real(mass, "mass")
-    return (entropy(grid, p) + 0.5 * (d - 2) * (mean_log_energy(grid, p) + math.log(2 * mass))
+    return (entropy(grid, P) + 0.5 * (d - 2) * (mean_log_energy(grid, P) + math.log(2 * mass))
             + math.log(sphere_area(d) * mass))
 
 

@@ -129,11 +129,11 @@ class EnergyGrid:
                              f"{self.n_cells}; extend the grid.")
         return m
 
-    def check_density(self, p, name: str = "p0", atol: float = 1e-9) -> np.ndarray:
-        """Return ``p`` as a float array of shape (K,) after checking it is a probability law
+    def check_density(self, P, name: str = "P0", atol: float = 1e-9) -> np.ndarray:
+        """Return ``P`` as a float array of shape (K,) after checking it is a probability law
         on the cells: finite, >= 0, summing to 1 within ``atol``."""
         try:
-            arr = np.asarray(p, dtype=float)
+            arr = np.asarray(P, dtype=float)
         except (TypeError, ValueError):
             raise TypeError(f"`{name}` must be an array of {self.n_cells} cell probabilities."
                             ) from None
@@ -182,7 +182,7 @@ class EnergyEvolution(NamedTuple):
     Attributes
     ----------
     t : ndarray (T,)
-    p : ndarray (T, K)
+    P : ndarray (T, K)
         Cell probabilities.
     phi : ndarray (T, n_quanta)
         :math:`\\varphi_i(t)`, the mass at :math:`E \\ge \\Delta E_i` over the mass on the grid.
@@ -202,7 +202,7 @@ class EnergyEvolution(NamedTuple):
     """
 
     t: np.ndarray
-    p: np.ndarray
+    P: np.ndarray
     phi: np.ndarray
     w_plus: np.ndarray
     mass: np.ndarray
@@ -272,23 +272,23 @@ def uniform_density(grid: EnergyGrid, a: float, b: float) -> np.ndarray:
     return overlap / (b - a)
 
 
-def mean_energy(grid: EnergyGrid, p) -> np.ndarray:
+def mean_energy(grid: EnergyGrid, P) -> np.ndarray:
     """:math:`\\langle E\\rangle = \\sum_k (k+\\tfrac12)h\\,p_k` for a density uniform within
-    cells; ``p`` of shape (..., K)."""
-    return np.asarray(p, float) @ grid.centers
+    cells; ``P`` of shape (..., K)."""
+    return np.asarray(P, float) @ grid.centers
 
 
-def phi(grid: EnergyGrid, p, dE) -> np.ndarray:
+def phi(grid: EnergyGrid, P, dE) -> np.ndarray:
     """Eq. 8's :math:`\\varphi = \\int_{\\Delta E}^\\infty P\\,dE / \\int_0^\\infty P\\,dE` on the
-    grid; ``p`` of shape (..., K)."""
+    grid; ``P`` of shape (..., K)."""
     m = grid.cells(dE)
-    p = np.asarray(p, float)
-    return p[..., m:].sum(axis=-1) / p.sum(axis=-1)
+    P = np.asarray(P, float)
+    return P[..., m:].sum(axis=-1) / P.sum(axis=-1)
 
 
-def _w_plus(p, ms, ws, rule):
-    total = p.sum()
-    fr = np.array([p[m:].sum() for m in ms]) / total
+def _w_plus(P, ms, ws, rule):
+    total = P.sum()
+    fr = np.array([P[m:].sum() for m in ms]) / total
     if isinstance(rule, str):
         if rule == "eq8":
             return ws * fr, fr
@@ -297,38 +297,38 @@ def _w_plus(p, ms, ws, rule):
     return ws * rule, fr
 
 
-def _rhs(p, ms, ws, rule, centers, dEs):
+def _rhs(P, ms, ws, rule, centers, dEs):
     """dp/dt, d(leak mass)/dt, d(leak energy)/dt of the grid equation (unvalidated)."""
-    wp, _ = _w_plus(p, ms, ws, rule)
-    K = p.size
-    dp = np.zeros_like(p)
+    wp, _ = _w_plus(P, ms, ws, rule)
+    K = P.size
+    dp = np.zeros_like(P)
     dlm = 0.0
     dle = 0.0
     for m, wm, wpl, de in zip(ms, ws, wp, dEs):
-        dp -= wpl * p
-        dp[m:] += wpl * p[:-m]
-        rel = wm * p[m:]
+        dp -= wpl * P
+        dp[m:] += wpl * P[:-m]
+        rel = wm * P[m:]
         dp[m:] -= rel
         dp[:-m] += rel
-        top = p[K - m:]
+        top = P[K - m:]
         dlm += wpl * top.sum()
         dle += wpl * (top @ (centers[K - m:] + de))
     return dp, dlm, dle
 
 
-def uptake_rates(grid: EnergyGrid, p, dE, w_minus=1.0, rule="eq8") -> np.ndarray:
-    """The uptake rates :math:`w_i^+` that ``rule`` gives at the law ``p`` (one per quantum).
+def uptake_rates(grid: EnergyGrid, P, dE, w_minus=1.0, rule="eq8") -> np.ndarray:
+    """The uptake rates :math:`w_i^+` that ``rule`` gives at the law ``P`` (one per quantum).
 
     ``rule="eq8"``: :math:`w^+ = w^-\\varphi` (Eq. 8, conserves the mean energy);
     ``rule="sentence"``: :math:`w^+ = w^-/\\varphi` (the sentence before Eq. 8 read literally);
     a number :math:`r`: :math:`w^+ = r\\,w^-` fixed (a linear equation).
     """
     dEs, ms, ws = as_quanta(grid, dE, w_minus)
-    p = grid.check_density(p, "p", atol=np.inf)
-    return _w_plus(p, ms, ws, _check_rule(rule))[0]
+    P = grid.check_density(P, "P", atol=np.inf)
+    return _w_plus(P, ms, ws, _check_rule(rule))[0]
 
 
-def time_derivative(grid: EnergyGrid, p, dE, w_minus=1.0, rule="eq8") -> np.ndarray:
+def time_derivative(grid: EnergyGrid, P, dE, w_minus=1.0, rule="eq8") -> np.ndarray:
     """The right side of Eq. 7 on the grid, :math:`\\dot p_k`, with the uptake rates from
     ``rule`` (see :func:`uptake_rates`); the leak through the top cells included.
 
@@ -337,14 +337,14 @@ def time_derivative(grid: EnergyGrid, p, dE, w_minus=1.0, rule="eq8") -> np.ndar
     ndarray (K,)
     """
     dEs, ms, ws = as_quanta(grid, dE, w_minus)
-    p = grid.check_density(p, "p", atol=np.inf)
-    return _rhs(p, ms, ws, _check_rule(rule), grid.centers, dEs)[0]
+    P = grid.check_density(P, "P", atol=np.inf)
+    return _rhs(P, ms, ws, _check_rule(rule), grid.centers, dEs)[0]
 
 
 def generator(grid: EnergyGrid, dE, w_minus, w_plus, truncation: str = "leak") -> sp.csr_matrix:
     """The sparse generator of Eq. 7 at fixed rates (the linear equation at fixed
     :math:`\\varphi`), in :mod:`mesothermo.markov`'s convention: ``Q[j, i]`` the rate of
-    cell i -> cell j, :math:`\\dot p = Qp`.
+    cell i -> cell j, :math:`\\dot P = QP`.
 
     Parameters
     ----------
@@ -385,7 +385,7 @@ def generator(grid: EnergyGrid, dE, w_minus, w_plus, truncation: str = "leak") -
                          shape=(K, K))
 
 
-def evolve(grid: EnergyGrid, p0, times, dE, w_minus=1.0, rule="eq8", rtol: float = 1e-10,
+def evolve(grid: EnergyGrid, P0, times, dE, w_minus=1.0, rule="eq8", rtol: float = 1e-10,
            atol: float = 1e-14) -> EnergyEvolution:
     r"""Integrate Eqs. 7–8 on the exact grid (adaptive Dormand–Prince 5(4)).
 
@@ -400,7 +400,7 @@ def evolve(grid: EnergyGrid, p0, times, dE, w_minus=1.0, rule="eq8", rtol: float
     Parameters
     ----------
     grid : EnergyGrid
-    p0 : array_like (K,)
+    P0 : array_like (K,)
         Initial cell probabilities (sum 1).
     times : array_like
         Non-decreasing output times, from 0 on.
@@ -420,13 +420,13 @@ def evolve(grid: EnergyGrid, p0, times, dE, w_minus=1.0, rule="eq8", rtol: float
     Examples
     --------
     >>> g = energy_grid(1.0, 2, 60.0)
-    >>> p0 = uniform_density(g, 3.0, 3.5)
-    >>> sol = evolve(g, p0, [0.0, 5.0], 1.0)
+    >>> P0 = uniform_density(g, 3.0, 3.5)
+    >>> sol = evolve(g, P0, [0.0, 5.0], 1.0)
     >>> float(abs(sol.mean_energy[-1] + sol.leak_energy[-1] - sol.mean_energy[0])) < 1e-12
     True
     """
     dEs, ms, ws = as_quanta(grid, dE, w_minus)
-    p0 = grid.check_density(p0)
+    P0 = grid.check_density(P0)
     t = check_times(times)
     rule = _check_rule(rule)
     rtol = check_positive_real(rtol, "rtol")
@@ -442,14 +442,14 @@ def evolve(grid: EnergyGrid, p0, times, dE, w_minus=1.0, rule="eq8", rtol: float
         out[K + 1] = dle
         return out
 
-    y0 = np.concatenate([p0, [0.0, 0.0]])
+    y0 = np.concatenate([P0, [0.0, 0.0]])
     rate = 2.0 * float(ws.sum()) + 1e-300
     Y, nfev = dopri45(f, y0, t, rtol, atol, h0=0.1 / rate)
     P = Y[:, :K]
     fr = np.stack([P[:, m:].sum(axis=1) for m in ms], axis=1) / P.sum(axis=1, keepdims=True)
     wp = np.stack([_w_plus(row, ms, ws, rule)[0] for row in P])
     return EnergyEvolution(
-        t=_readonly(t), p=_readonly(P), phi=_readonly(fr), w_plus=_readonly(wp),
+        t=_readonly(t), P=_readonly(P), phi=_readonly(fr), w_plus=_readonly(wp),
         mass=_readonly(P.sum(axis=1)), mean_energy=_readonly(P @ centers),
         leak_mass=_readonly(Y[:, K].copy()), leak_energy=_readonly(Y[:, K + 1].copy()),
         method=f"Dormand-Prince 5(4), rtol={rtol:g}, atol={atol:g}", nfev=nfev)

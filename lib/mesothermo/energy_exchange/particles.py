@@ -43,7 +43,7 @@ class ParticleRun(NamedTuple):
     t : ndarray (T,)
     counts : ndarray (T, K + 1) of int
         Particles per cell; the last column counts particles beyond the grid.
-    p : ndarray (T, K)
+    P : ndarray (T, K)
         Fractions per cell (``counts[:, :K] / N``).
     energy : ndarray (T,)
         Mean cell energy :math:`\\sum_k (k+\\frac12)h\\,\\hat p_k` (particles beyond the grid
@@ -57,7 +57,7 @@ class ParticleRun(NamedTuple):
 
     t: np.ndarray
     counts: np.ndarray
-    p: np.ndarray
+    P: np.ndarray
     energy: np.ndarray
     n_particles: int
     n_events: int
@@ -73,7 +73,7 @@ def _state(rng: np.random.Generator) -> np.ndarray:
     return s
 
 
-def simulate_particles(grid: EnergyGrid, p0, n_particles: int, times, dE, w_minus=1.0,
+def simulate_particles(grid: EnergyGrid, P0, n_particles: int, times, dE, w_minus=1.0,
                        mode: str = "exchange", seed=None, method: str = "kernel",
                        max_events: int = 10**9) -> ParticleRun:
     """Simulate N particles exchanging quanta, exactly (an event-driven Gillespie loop).
@@ -81,7 +81,7 @@ def simulate_particles(grid: EnergyGrid, p0, n_particles: int, times, dE, w_minu
     Parameters
     ----------
     grid : EnergyGrid
-    p0 : array_like (K,)
+    P0 : array_like (K,)
         Initial cell law; the N starting cells are drawn from it.
     n_particles : int
         N (>= 2 for ``mode="exchange"``).
@@ -102,7 +102,7 @@ def simulate_particles(grid: EnergyGrid, p0, n_particles: int, times, dE, w_minu
     ParticleRun
     """
     dEs, ms, ws = as_quanta(grid, dE, w_minus)
-    p0 = grid.check_density(p0)
+    P0 = grid.check_density(P0)
     N = check_positive_int(n_particles, "n_particles", 2 if mode == "exchange" else 1)
     t = check_times(times)
     check_choice(mode, ("exchange", "mean_field"), "mode")
@@ -110,33 +110,33 @@ def simulate_particles(grid: EnergyGrid, p0, n_particles: int, times, dE, w_minu
     max_events = check_positive_int(max_events, "max_events", 0)
     rng = as_rng(seed)
     K = grid.n_cells
-    k = rng.choice(K, size=N, p=p0 / p0.sum()).astype(np.int64)
+    k = rng.choice(K, size=N, p=P0 / P0.sum()).astype(np.int64)
     state = _state(rng)
     out = np.zeros((t.size, K + 1), dtype=np.int64)
     run = _pk.run if method == "kernel" else _pk.run_python
     n_events, status = run(k, ms.astype(np.int64), ws.astype(np.float64), t, mode == "exchange",
                            state, max_events, out)
-    p = out[:, :K] / N
-    return ParticleRun(t, out, p, p @ grid.centers, N, int(n_events), int(status), mode,
+    P = out[:, :K] / N
+    return ParticleRun(t, out, P, P @ grid.centers, N, int(n_events), int(status), mode,
                        method)
 
 
-def distance(p_hat, p) -> np.ndarray:
+def distance(p_hat, P) -> np.ndarray:
     """Total-variation distance :math:`\\tfrac12\\sum_k|\\hat p_k - p_k|` (last axis)."""
-    return 0.5 * np.abs(np.asarray(p_hat, float) - np.asarray(p, float)).sum(axis=-1)
+    return 0.5 * np.abs(np.asarray(p_hat, float) - np.asarray(P, float)).sum(axis=-1)
 
 
-def iid_distance(p, n: int) -> float:
+def iid_distance(P, n: int) -> float:
     """The expected total-variation distance of the empirical law of ``n`` independent draws
-    from ``p`` (exact: the binomial mean absolute deviation, summed over cells), the sampling
+    from ``P`` (exact: the binomial mean absolute deviation, summed over cells), the sampling
     floor against which :func:`distance` is read. It falls like :math:`n^{-1/2}`."""
     from scipy.stats import binom
 
     n = check_positive_int(n, "n")
-    p = np.asarray(p, float)
-    p = p[p > 0]
+    P = np.asarray(P, float)
+    P = P[P > 0]
     total = 0.0
-    for pk in p:
+    for pk in P:
         mu = n * pk
         half = 12 * math.sqrt(mu + 1)
         lo, hi = max(0, int(mu - half - 1)), min(n, int(mu + half + 2))

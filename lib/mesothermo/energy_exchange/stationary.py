@@ -47,7 +47,7 @@ class CombLaw(NamedTuple):
 
     Attributes
     ----------
-    p : ndarray (K,)
+    P : ndarray (K,)
         Cell probabilities :math:`c_r(1-\\varphi)\\varphi^j` on cell :math:`k = r + jm`.
     phi : float
         :math:`\\varphi = P(E \\ge \\Delta E)`, the cell-to-cell ratio.
@@ -56,18 +56,18 @@ class CombLaw(NamedTuple):
     residue_mass : ndarray (m,)
         The conserved masses :math:`c_r` of the residues :math:`k \\bmod m`.
     tail : float
-        Mass of the law beyond the grid (left out of ``p``).
+        Mass of the law beyond the grid (left out of ``P``).
     """
 
-    p: np.ndarray
+    P: np.ndarray
     phi: float
     beta: float
     residue_mass: np.ndarray
     tail: float
 
 
-def comb_law(grid: EnergyGrid, p0, dE) -> CombLaw:
-    """The stationary law reached from ``p0`` with one quantum ``dE`` (see the module).
+def comb_law(grid: EnergyGrid, P0, dE) -> CombLaw:
+    """The stationary law reached from ``P0`` with one quantum ``dE`` (see the module).
 
     Examples
     --------
@@ -78,18 +78,18 @@ def comb_law(grid: EnergyGrid, p0, dE) -> CombLaw:
     ([1.0, 0.0, 0.0, 0.0], 0.666666666667)
     """
     m = grid.cells(dE)
-    p0 = grid.check_density(p0)
+    P0 = grid.check_density(P0)
     K = grid.n_cells
     k = np.arange(K)
     r = k % m
-    c = np.bincount(r, weights=p0, minlength=m)
-    x = float((k * p0).sum() - (r * p0).sum()) / m  # mean number of quanta, phi/(1-phi)
+    c = np.bincount(r, weights=P0, minlength=m)
+    x = float((k * P0).sum() - (r * P0).sum()) / m  # mean number of quanta, phi/(1-phi)
     ph = x / (1.0 + x)
     j = k // m
-    p = c[r] * (1.0 - ph) * ph ** j
-    tail = max(0.0, 1.0 - float(p.sum()))
+    P = c[r] * (1.0 - ph) * ph ** j
+    tail = max(0.0, 1.0 - float(P.sum()))
     beta = -math.log(ph) / float(dE) if 0 < ph < 1 else (math.inf if ph == 0 else 0.0)
-    return CombLaw(p, ph, beta, c, tail)
+    return CombLaw(P, ph, beta, c, tail)
 
 
 def geometric_law(grid: EnergyGrid, mean: float) -> np.ndarray:

@@ -16,9 +16,9 @@ __all__ = ["density_steps", "plot_densities", "plot_entropy", "plot_distance",
            "plot_momentum_densities", "draw_explorer"]
 
 
-def density_steps(grid, p):
-    """(edges, density) for ``ax.stairs``: the piecewise-constant density p_k / h."""
-    return np.asarray(p, float) / grid.h, grid.edges
+def density_steps(grid, P):
+    """(density, edges): the piecewise-constant density :math:`p_k/h` of the cell law ``P``."""
+    return np.asarray(P, float) / grid.h, grid.edges
 
 
 def _stairs(ax, dens, edges, e_max=None, **kw):
@@ -32,8 +32,8 @@ def _stairs(ax, dens, edges, e_max=None, **kw):
 def plot_densities(ax, grid, laws, labels, e_max=None, colors=None, lw=1.3):
     """Stairs of several cell laws as densities P(E) = p_k / h."""
     colors = colors or COLORS
-    for p, lab, c in zip(laws, labels, colors):
-        dens, edges = density_steps(grid, p)
+    for P, lab, c in zip(laws, labels, colors):
+        dens, edges = density_steps(grid, P)
         _stairs(ax, dens, edges, e_max, color=c, lw=lw, label=lab)
     ax.set(xlim=(0, e_max or grid.e_max), xlabel="kinetic energy $E$ (energy units)",
            ylabel="density $P(E)$ (1/energy)")
