@@ -183,7 +183,8 @@ def test_rate_law_and_power_fit():
 def test_inelastic_drift_formula_and_sign_change():
     p = np.array([0.1, 1.0, 3.0])
     dr = ps.inelastic_drift(p, 0.5, w_plus=0.6, w_minus=1.0)
-    exact = 0.6 * (np.sqrt(p ** 2 + 1) - p) - np.where(p ** 2 > 1, p - np.sqrt(p ** 2 - 1), 0)
+    exact = (0.6 * (np.sqrt(p ** 2 + 1) - p)
+             - np.where(p ** 2 > 1, p - np.sqrt(np.maximum(p ** 2 - 1, 0)), 0))
     np.testing.assert_allclose(dr, exact, rtol=1e-14)
     assert dr[0] > 0 and dr[2] < 0
 
