@@ -16,7 +16,7 @@ MODULES = sorted(m.name for m in pkgutil.walk_packages(mesothermo.__path__, "mes
 LAYERS = [
     {"_validation", "_kinetics", "_gth_kernel", "_markov_lu", "_lattice", "_ssa_kernel"},
     {"network", "reaction"},
-    {"models", "rre", "lna", "markov", "trajectory", "ssa", "cme", "crnt"},
+    {"models", "rre", "lna", "bifurcation", "markov", "trajectory", "ssa", "cme", "crnt"},
     {"ldp", "thermo", "energy_exchange", "sbml"},
     {"stats", "plotting", "widgets"},
 ]
