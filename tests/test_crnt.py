@@ -306,11 +306,11 @@ def test_draw_complex_graph_places_each_linkage_class_apart():
     plt.close(fig)
 
 
-@pytest.mark.parametrize("module", ["linalg", "balance", "graph", "complex_balance",
-                                    "product_form"])
+@pytest.mark.parametrize("module", ["_linalg", "crnt.balance", "crnt.graph",
+                                    "crnt.complex_balance", "crnt.product_form"])
 def test_docstring_examples_run(module):
     import doctest
     import importlib
-    mod = importlib.import_module(f"mesothermo.crnt.{module}")
+    mod = importlib.import_module(f"mesothermo.{module}")
     result = doctest.testmod(mod)
     assert result.attempted > 0 and result.failed == 0

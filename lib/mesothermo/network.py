@@ -34,14 +34,13 @@ infinitely large, so the factor is exactly :math:`a_c^m`.) The propensities then
 from __future__ import annotations
 
 import html
-import math
-from fractions import Fraction
 from typing import Mapping, Sequence
 
 import numpy as np
 
 from . import _kinetics
 from ._kinetics import RatePair
+from ._linalg import integer_null_space
 from .reaction import Reaction, ReactionSyntaxError, as_reaction, complex_text, parse_line
 from ._validation import (check_concentrations, check_counts, check_nonnegative_real,
                           check_volume, check_volume_for, register_network_class)
@@ -366,7 +365,7 @@ class Network:
         rational arithmetic (reduced row echelon form over :class:`fractions.Fraction`), then
         each basis vector is scaled to coprime integers with a positive leading entry.
         """
-        return _integer_null_space(self._nu)
+        return integer_null_space(self._nu)
 
     # -- display ------------------------------------------------------------------------------
     def __repr__(self) -> str:
@@ -397,43 +396,3 @@ class Network:
 
 
 register_network_class(Network)
-
-
-def _integer_null_space(A: np.ndarray) -> np.ndarray:
-    """Integer basis of {v : A v = 0} by exact rational row reduction."""
-    A = np.asarray(A)
-    m, ncols = A.shape
-    rows = [[Fraction(int(v)) for v in row] for row in A]
-    pivots = []
-    r = 0
-    for c in range(ncols):
-        p = next((i for i in range(r, m) if rows[i][c] != 0), None)
-        if p is None:
-            continue
-        rows[r], rows[p] = rows[p], rows[r]
-        piv = rows[r][c]
-        rows[r] = [v / piv for v in rows[r]]
-        for i in range(m):
-            if i != r and rows[i][c] != 0:
-                f = rows[i][c]
-                rows[i] = [a - f * b for a, b in zip(rows[i], rows[r])]
-        pivots.append(c)
-        r += 1
-        if r == m:
-            break
-    free = [c for c in range(ncols) if c not in pivots]
-    basis = []
-    for f in free:
-        v = [Fraction(0)] * ncols
-        v[f] = Fraction(1)
-        for i, pc in enumerate(pivots):
-            v[pc] = -rows[i][f]
-        den = math.lcm(*(x.denominator for x in v))
-        ints = [int(x * den) for x in v]
-        g = math.gcd(*ints)
-        ints = [x // g for x in ints]
-        lead = next(x for x in ints if x != 0)
-        if lead < 0:
-            ints = [-x for x in ints]
-        basis.append(ints)
-    return np.array(basis, dtype=np.int64).reshape(len(basis), ncols)

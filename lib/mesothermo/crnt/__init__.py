@@ -4,7 +4,7 @@ The structure of a mass-action network decides much of its thermodynamics (Ge–
 with complex balance", Eq. 10). This package computes that structure, following Horn and
 Jackson (1972) and Feinberg (1979, 1987), with the complex graph held by :mod:`networkx`:
 
-- :mod:`~mesothermo.crnt.linalg`: exact ranks and integer null-space bases;
+- `mesothermo._linalg` (shared with `network`): exact ranks and integer null-space bases;
 - :mod:`~mesothermo.crnt.balance`: Wegscheider's cycle conditions and the detailed-balance test;
 - :mod:`~mesothermo.crnt.graph`: complexes, linkage classes (plain, strong, terminal), the rank
   of the stoichiometric subspace, deficiency, weak reversibility, the deficiency-zero theorem;
@@ -25,7 +25,7 @@ from .complex_balance import ComplexBalanceTest, complex_balance_test, is_comple
 from .graph import (ComplexGraph, complex_graph, complexes, deficiency, deficiency_zero_applies,
                     is_weakly_reversible, linkage_classes, strong_linkage_classes,
                     terminal_strong_linkage_classes)
-from .linalg import exact_rank, integer_null_space
+from .._linalg import exact_rank, integer_null_space
 from .product_form import ProductFormLaw, product_form_law
 from .summary import NetworkSummary, network_summary
 

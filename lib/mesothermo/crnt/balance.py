@@ -30,7 +30,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .._validation import check_concentrations, check_network, check_positive_real
-from .linalg import integer_null_space
+from .._linalg import integer_null_space
 
 __all__ = ["WegscheiderTest", "DetailedBalanceTest", "wegscheider_cycles", "wegscheider_test",
            "detailed_balance_test"]

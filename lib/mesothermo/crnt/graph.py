@@ -33,7 +33,7 @@ import networkx as nx
 import numpy as np
 
 from .._validation import check_network
-from .linalg import exact_rank
+from .._linalg import exact_rank
 
 __all__ = ["ComplexGraph", "complex_graph", "complexes", "linkage_classes",
            "strong_linkage_classes", "terminal_strong_linkage_classes", "deficiency",

@@ -4,7 +4,8 @@ The structural numbers of chemical reaction network theory (the rank :math:`s` o
 stoichiometric subspace, the deficiency :math:`\delta = c - \ell - s`, the number of independent
 reaction cycles :math:`M - s`) are integers that a floating-point rank can get wrong for large or
 ill-scaled stoichiometries. Both functions here row-reduce over the rationals
-(:class:`fractions.Fraction`), so the answers are exact.
+(:class:`fractions.Fraction`), so the answers are exact. :mod:`mesothermo.network` (conservation
+laws) and :mod:`mesothermo.crnt` (ranks, deficiency, Wegscheider cycles) share them.
 """
 
 from __future__ import annotations
