@@ -6,7 +6,9 @@
 Benchmarks are not tests: they print measured times and ratios, side by side in one run, on
 whatever machine runs them. The SSA table compares our compiled kernel with a plain-Python loop
 and with GillesPy2's C++ SSA (a benchmark-only extra: ``pip install -r requirements-bench.txt``).
-The CME table comes from ``benchmarks/cme_bench.py`` when that module is present.
+The CME table comes from ``benchmarks/cme_bench.py`` when that module is present, and the
+table of the chapters' analyses (free-energy balance, energy-exchange grid and particles,
+phase-space steps) from ``benchmarks/analyses_bench.py``.
 """
 
 from __future__ import annotations
@@ -37,6 +39,8 @@ def main(argv=None) -> int:
                         help="SSA models to run (default: all five)")
     parser.add_argument("--repeats", type=int, default=None, help="timed repeats per model")
     parser.add_argument("--no-cme", action="store_true", help="skip the CME benchmark")
+    parser.add_argument("--no-analyses", action="store_true",
+                        help="skip the analyses benchmark (chapters 04, 07, 08)")
     args = parser.parse_args(argv)
 
     start = time.perf_counter()
@@ -52,6 +56,16 @@ def main(argv=None) -> int:
         if cme_bench is not None:
             print()
             print(cme_bench.run(quick=args.quick), flush=True)
+    if not args.no_analyses:
+        try:
+            import analyses_bench
+        except ModuleNotFoundError as err:  # only the optional module itself may be absent
+            if err.name != "analyses_bench":
+                raise
+            analyses_bench = None
+        if analyses_bench is not None:
+            print()
+            print(analyses_bench.run(quick=args.quick), flush=True)
     print(f"\n(benchmarks took {time.perf_counter() - start:.1f} s)")
     return 0
 

@@ -22,6 +22,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BENCH = os.path.join(ROOT, "benchmarks")
 sys.path.insert(0, BENCH)
 
+import analyses_bench  # noqa: E402
 import models_bench  # noqa: E402
 import ssa_bench  # noqa: E402
 
@@ -142,3 +143,26 @@ def test_table_mentions_units_and_targets():
     assert "CPU time per event (ns)" in out and "GP2/ours >= 1" in out
     assert "py/ours >= 50" in out and "method='compiled'" in out
     assert re.search(r"not measured: gillespy2 is not installed", out)
+
+
+def test_analyses_quick_table_and_peers_agree():
+    # No timing is asserted: the rows exist, are positive, and each peer computes the same thing.
+    rows = analyses_bench.measure(quick=True)
+    assert [r["issue"] for r in rows] == [11, 11, 14, 14] + [15] * len(analyses_bench.CASES)
+    for r in rows:
+        assert r["wall"] > 0 and r["cpu"] >= 0 and r["peer_wall"] > 0, r["row"]
+    # free-energy balance: the same sums in another order, relative round-off
+    assert rows[0]["agree"] < 1e-10 and rows[1]["agree"] < 1e-10
+    # grid: two Dormand-Prince integrations at rtol = 1e-10 of a unit mass; each global error is
+    # below (steps ~ 500) x rtol, so their L1 difference is far below 1e-6
+    assert rows[2]["agree"] < 1e-6
+    # particles: the pure-Python twin replays the kernel's path from the same seed
+    assert rows[3]["agree"] == 0
+    # Hamiltonian flow: the NumPy loop does the kernel's arithmetic in the same order
+    assert rows[4]["agree"] < 1e-12
+    table = analyses_bench.format_table(rows, quick=True)
+    lines = table.splitlines()
+    assert "peer/ours" in lines[1] and "met w/cpu" in lines[1]
+    for r in rows:
+        line = next(x for x in lines if x.startswith(f"{r['issue']:<6}{r['row']}"))
+        assert r["peer"] in line
