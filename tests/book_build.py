@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -64,6 +65,9 @@ def load_status() -> dict | None:
 def build(echo: bool = True) -> dict:
     """Run the build, stream and record its output; return the status dict (with the log)."""
     BUILD.mkdir(exist_ok=True)
+    # a fresh HTML tree: Sphinx never deletes files an earlier build left (a removed vendored
+    # script would otherwise still be served); executed notebooks and doctrees are rebuilt by --all
+    shutil.rmtree(HTML, ignore_errors=True)
     stamp = fingerprint()
     env = dict(os.environ)
     env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
