@@ -5,6 +5,10 @@ nbval runs in lax mode (``--nbval-lax``): every cell executes and must not raise
 compared only in cells marked ``# NBVAL_CHECK_OUTPUT``; tests/nbval_sanitize.cfg normalises the
 outputs that legitimately vary (widget model ids, memory addresses, embedded frames) in those.
 New chapters are picked up from _toc.yml without any change here.
+
+The notebooks run two at a time (the machine's two cores; each kernel single-threaded in its
+BLAS, so two do not oversubscribe), started together when the first notebook test runs; each
+test then waits for its own notebook's result. ``MESOTHERMO_NBVAL_JOBS`` overrides the count.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import json
 import os
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from conftest import ROOT, toc_files, toc_notebooks
@@ -25,15 +30,31 @@ def _book_notebooks():
                   if ".ipynb_checkpoints" not in p.parts and "_build" not in p.parts)
 
 
-@pytest.mark.parametrize("notebook", toc_notebooks(), ids=lambda p: p.name)
-def test_notebook_runs_under_nbval(notebook):
+def _run_nbval(notebook):
     env = dict(os.environ)
     env["PATH"] = os.path.dirname(sys.executable) + os.pathsep + env.get("PATH", "")
     env.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        env.setdefault(var, "1")
     cmd = [sys.executable, "-m", "pytest", "--nbval-lax", "-p", "no:cacheprovider", "-q",
            "--nbval-sanitize-with", str(SANITIZE), "--nbval-cell-timeout", "300",
            "--rootdir", str(ROOT), "-o", "addopts=", str(notebook.relative_to(ROOT))]
-    proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)
+    return subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)
+
+
+@pytest.fixture(scope="session")
+def nbval_runs():
+    """Every notebook of the toc submitted to a pool of two workers; {path: future}."""
+    jobs = int(os.environ.get("MESOTHERMO_NBVAL_JOBS", min(2, os.cpu_count() or 1)))
+    pool = ThreadPoolExecutor(max_workers=max(1, jobs))
+    futures = {nb: pool.submit(_run_nbval, nb) for nb in toc_notebooks()}
+    yield futures
+    pool.shutdown(wait=True)
+
+
+@pytest.mark.parametrize("notebook", toc_notebooks(), ids=lambda p: p.name)
+def test_notebook_runs_under_nbval(notebook, nbval_runs):
+    proc = nbval_runs[notebook].result()
     assert proc.returncode == 0, (
         f"nbval failed on {notebook.name}:\n{proc.stdout[-6000:]}\n{proc.stderr[-2000:]}")
 
