@@ -15,7 +15,7 @@ import numpy as np
 __all__ = ["as_rng", "check_choice", "check_network", "register_network_class", "check_volume",
            "check_volume_for",
            "check_positive_real", "check_nonnegative_real", "check_counts", "check_positive_int",
-           "check_times", "check_concentrations", "check_point", "check_species"]
+           "check_times", "check_concentrations", "check_point", "check_species", "check_generator"]
 
 #: Counts above this are not exactly representable as float64 integers (2**53).
 _MAX_EXACT_COUNT = 2.0 ** 53
@@ -228,3 +228,35 @@ def check_times(times, name: str = "times") -> np.ndarray:
     if np.any(np.diff(t) < 0):
         raise ValueError(f"Values in `{name}` are not properly sorted.")
     return t
+
+
+def check_generator(Q, name: str = "Q"):
+    """``Q`` as a CSR float matrix after checking shape, finiteness and the sign of rates.
+
+    The convention of :mod:`mesothermo.markov`: ``Q[j, i]`` is the rate i -> j (>= 0 off the
+    diagonal).
+    """
+    import scipy.sparse as sp  # late: only the Markov solvers need SciPy's sparse matrices
+
+    if not (sp.issparse(Q) or isinstance(Q, np.ndarray)):
+        try:
+            Q = np.asarray(Q, dtype=float)
+        except (TypeError, ValueError):
+            raise TypeError(f"`{name}` must be a square scipy.sparse matrix or array of "
+                            f"rates; got {type(Q).__name__}.") from None
+    if Q.ndim != 2 or Q.shape[0] != Q.shape[1] or Q.shape[0] == 0:
+        raise ValueError(f"`{name}` must be a non-empty square matrix; got shape {Q.shape}.")
+    try:
+        A = sp.csr_matrix(Q, dtype=float)
+    except (TypeError, ValueError):
+        raise TypeError(f"`{name}` must hold real numbers.") from None
+    A.sum_duplicates()
+    if not np.all(np.isfinite(A.data)):
+        raise ValueError(f"`{name}` must be finite.")
+    coo = A.tocoo()
+    off = coo.row != coo.col
+    if np.any(coo.data[off] < 0):
+        i = int(np.flatnonzero(off & (coo.data < 0))[0])
+        raise ValueError(f"`{name}` must have non-negative off-diagonal rates (Q[j, i] is the "
+                         f"rate i -> j); got Q[{coo.row[i]}, {coo.col[i]}] = {coo.data[i]:.3g}.")
+    return A

@@ -42,7 +42,7 @@ import scipy.sparse.linalg as spla
 
 from ._gth_kernel import gth_banded_log
 from ._markov_lu import log_scaled_lu, solve_pinned
-from ._validation import check_choice, check_times
+from ._validation import check_choice, check_generator, check_times
 
 __all__ = ["StationaryLaw", "Evolution", "MarkovChain", "stationary", "log_stationary",
            "evolve", "mean_first_passage_time"]
@@ -107,32 +107,6 @@ class Evolution(NamedTuple):
     mass_lost: np.ndarray
 
 
-def _as_generator(Q, name: str = "Q") -> sp.csr_matrix:
-    """``Q`` as a CSR float matrix after checking shape, finiteness and the sign of rates."""
-    if not (sp.issparse(Q) or isinstance(Q, np.ndarray)):
-        try:
-            Q = np.asarray(Q, dtype=float)
-        except (TypeError, ValueError):
-            raise TypeError(f"`{name}` must be a square scipy.sparse matrix or array of "
-                            f"rates; got {type(Q).__name__}.") from None
-    if Q.ndim != 2 or Q.shape[0] != Q.shape[1] or Q.shape[0] == 0:
-        raise ValueError(f"`{name}` must be a non-empty square matrix; got shape {Q.shape}.")
-    try:
-        A = sp.csr_matrix(Q, dtype=float)
-    except (TypeError, ValueError):
-        raise TypeError(f"`{name}` must hold real numbers.") from None
-    A.sum_duplicates()
-    if not np.all(np.isfinite(A.data)):
-        raise ValueError(f"`{name}` must be finite.")
-    coo = A.tocoo()
-    off = coo.row != coo.col
-    if np.any(coo.data[off] < 0):
-        i = int(np.flatnonzero(off & (coo.data < 0))[0])
-        raise ValueError(f"`{name}` must have non-negative off-diagonal rates (Q[j, i] is the "
-                         f"rate i -> j); got Q[{coo.row[i]}, {coo.col[i]}] = {coo.data[i]:.3g}.")
-    return A
-
-
 class MarkovChain:
     r"""One generator :math:`Q` and the solvers that share its preparation.
 
@@ -155,7 +129,7 @@ class MarkovChain:
     """
 
     def __init__(self, Q):
-        self.Q = _as_generator(Q)
+        self.Q = check_generator(Q)
         S = self.Q.shape[0]
         off = self.Q - sp.diags(self.Q.diagonal())
         off = sp.csr_matrix(off)
@@ -439,7 +413,7 @@ def log_stationary(Q, method: str = "auto", anchor: int | None = None) -> Statio
 
 def evolve(Q, p0, times, method: str = "auto") -> Evolution:
     """:math:`p(t) = e^{Qt}p_0` at ``times``; see :meth:`MarkovChain.evolve`."""
-    return _evolve(_as_generator(Q), p0, times, method)
+    return _evolve(check_generator(Q), p0, times, method)
 
 
 def mean_first_passage_time(Q, target, p0=None):
