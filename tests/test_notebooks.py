@@ -43,11 +43,13 @@ def _run_nbval(notebook):
 
 
 @pytest.fixture(scope="session")
-def nbval_runs():
-    """Every notebook of the toc submitted to a pool of two workers; {path: future}."""
+def nbval_runs(request):
+    """The selected notebooks submitted to a pool of two workers; {path: future}."""
     jobs = int(os.environ.get("MESOTHERMO_NBVAL_JOBS", min(2, os.cpu_count() or 1)))
+    selected = [item.callspec.params["notebook"] for item in request.session.items
+                if getattr(item, "originalname", None) == "test_notebook_runs_under_nbval"]
     pool = ThreadPoolExecutor(max_workers=max(1, jobs))
-    futures = {nb: pool.submit(_run_nbval, nb) for nb in toc_notebooks()}
+    futures = {nb: pool.submit(_run_nbval, nb) for nb in selected}
     yield futures
     pool.shutdown(wait=True)
 
