@@ -14,6 +14,7 @@ phase-space steps) from ``benchmarks/analyses_bench.py``.
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import sys
 import time
@@ -28,6 +29,16 @@ if _BIN not in os.environ.get("PATH", "").split(os.pathsep):
     os.environ["PATH"] = _BIN + os.pathsep + os.environ.get("PATH", "")
 
 import ssa_bench  # noqa: E402
+
+
+def _optional(name: str):
+    """Import the benchmark module ``name`` if it is present (only its own absence is allowed)."""
+    try:
+        return importlib.import_module(name)
+    except ModuleNotFoundError as err:
+        if err.name != name:
+            raise
+        return None
 
 
 def main(argv=None) -> int:
@@ -46,26 +57,11 @@ def main(argv=None) -> int:
     start = time.perf_counter()
     print(ssa_bench.run(quick=args.quick, models=args.models,
                         use_gillespy2=not args.no_gillespy2, repeats=args.repeats), flush=True)
-    if not args.no_cme:
-        try:
-            import cme_bench
-        except ModuleNotFoundError as err:  # only the optional module itself may be absent
-            if err.name != "cme_bench":
-                raise
-            cme_bench = None
-        if cme_bench is not None:
+    for name, skip in (("cme_bench", args.no_cme), ("analyses_bench", args.no_analyses)):
+        module = None if skip else _optional(name)
+        if module is not None:
             print()
-            print(cme_bench.run(quick=args.quick), flush=True)
-    if not args.no_analyses:
-        try:
-            import analyses_bench
-        except ModuleNotFoundError as err:  # only the optional module itself may be absent
-            if err.name != "analyses_bench":
-                raise
-            analyses_bench = None
-        if analyses_bench is not None:
-            print()
-            print(analyses_bench.run(quick=args.quick), flush=True)
+            print(module.run(quick=args.quick), flush=True)
     print(f"\n(benchmarks took {time.perf_counter() - start:.1f} s)")
     return 0
 
