@@ -95,7 +95,11 @@ def network_summary(net, conserved=None, x_range=None, rtol: float = 1e-8,
     positive = tuple(s.x for s in found if np.all(s.x > positive_tol))
     reversible = bool(np.all(net.reversible))
     weg = wegscheider_test(net).holds if reversible else None
-    db = reversible and any(detailed_balance_test(net, x, rtol).holds for x in positive)
+    # Detailed (complex) balance at one positive steady state makes the network detailed
+    # (complex) balanced, and then it holds at every positive steady state (Horn–Jackson): both
+    # tests ask it of all of them, so that a spurious root shows instead of being outvoted.
+    db = reversible and bool(positive) and all(detailed_balance_test(net, x, rtol).holds
+                                               for x in positive)
     cb = bool(positive) and all(complex_balance_test(net, x, rtol).holds for x in positive)
     return NetworkSummary(g.c, g.l, g.s, g.deficiency, g.weakly_reversible, reversible, weg,
                           positive, bool(db), cb)
