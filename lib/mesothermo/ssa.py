@@ -288,12 +288,14 @@ def simulate(net: Network, n0, t_end: float, V: float = 1.0, seed=None, times=No
 
 def simulate_ensemble(net: Network, n0, times, runs: int, V: float = 1.0, seed=None,
                       n_jobs: int | None = None, max_events: int = 10**8,
-                      method: str = "auto") -> np.ndarray:
+                      method: str = "auto", executor=None,
+                      chunk_size: int | None = None) -> np.ndarray:
     r"""Simulate ``runs`` independent exact paths sampled at ``times``, in parallel.
 
     Each run is a path of Gillespie's direct method (see :func:`simulate`) from the same
     ``n0``; run ``i`` draws from its own generator, whose state is drawn from ``seed`` before the
-    runs start, so the result is the same for any ``n_jobs``.
+    runs start, so the result is the same for any ``n_jobs``, any ``executor`` and any
+    ``chunk_size``.
 
     Parameters
     ----------
@@ -308,15 +310,39 @@ def simulate_ensemble(net: Network, n0, times, runs: int, V: float = 1.0, seed=N
     seed : None, int, SeedSequence or Generator, optional
     n_jobs : int, optional
         Threads for the compiled kernel (default: all cores). General rate laws run serially
-        in Python.
+        in Python. Not with ``executor``, whose workers are then the parallelism.
     max_events : int, optional
         Cap on events per run.
     method : {"auto", "kernel", "compiled", "reference"}
         As in :func:`simulate`; the result does not depend on it.
+    executor : concurrent.futures.Executor, optional
+        Spread the runs over this executor's workers instead of local threads: a
+        ``ProcessPoolExecutor``, or a Dask cluster's ``distributed.Client(...).get_executor()``
+        (any object with ``submit(fn, *args)`` returning a future). The runs are cut into
+        chunks of ``chunk_size``; each chunk is one task that receives the network, ``n0``,
+        ``times``, ``V`` and its runs' generator states, simulates its runs one after another on
+        one core, and returns their counts, which are put back in run order: the result is
+        bit-identical to the local one for the same seed. The workers need mesothermo
+        installed. A worker compiles the kernel on its first chunk of a network structure, or
+        loads it from its disk cache (``$MESOTHERMO_CACHE_DIR``): local processes share the
+        cache of this machine, a Dask worker on another machine compiles there once (a few
+        seconds) and caches it on its own disk. General rate laws must pickle (module-level
+        functions; Dask's cloudpickle also sends lambdas).
+    chunk_size : int, optional
+        Runs per task with ``executor`` (default ``ceil(runs / 64)``: at most 64 tasks, enough
+        to balance a few dozen workers; larger clusters want smaller chunks). Ignored without
+        ``executor``.
 
     Returns
     -------
     ndarray of int64, shape (runs, len(times), N)
+
+    Raises
+    ------
+    TypeError
+        When ``executor`` has no ``submit`` method, or the network cannot be pickled for it.
+    RuntimeError, FloatingPointError, ValueError
+        As :func:`simulate`; from an executor's worker with the number of the failing run.
 
     Examples
     --------
@@ -324,6 +350,9 @@ def simulate_ensemble(net: Network, n0, times, runs: int, V: float = 1.0, seed=N
     >>> net = mt.models.isomerisation(1.0, 2.0)
     >>> mt.simulate_ensemble(net, [10, 0], [0.0, 1.0], runs=4, seed=0).shape
     (4, 2, 2)
+
+    On a Dask cluster (``from distributed import Client``; ``client = Client(address)``):
+    ``mt.simulate_ensemble(net, n0, times, runs, seed=1, executor=client.get_executor())``.
     """
     net = check_network(net)
     n0 = check_counts(n0, net.N, "n0")
@@ -334,11 +363,18 @@ def simulate_ensemble(net: Network, n0, times, runs: int, V: float = 1.0, seed=N
         n_jobs = check_positive_int(n_jobs, "n_jobs")
     max_events = check_positive_int(max_events, "max_events")
     method = _check_method(method, net)
+    if executor is not None:
+        _check_executor(executor, n_jobs)
+    if chunk_size is not None:
+        chunk_size = check_positive_int(chunk_size, "chunk_size")
     rng = as_rng(seed)
     states = _generator_state(rng, runs)
     t_end = float(times[-1])
-    out = np.empty((runs, len(times), net.N), np.int64)
 
+    if executor is not None:
+        return _ensemble_on_executor(executor, chunk_size or -(-runs // 64), net, n0, times, V,
+                                     states, max_events, method)
+    out = np.empty((runs, len(times), net.N), np.int64)
     if method == "reference":
         for i in range(runs):
             out[i] = _reference_path(net, n0, t_end, V, states[i], times, max_events)[1]
@@ -365,6 +401,71 @@ def simulate_ensemble(net: Network, n0, times, runs: int, V: float = 1.0, seed=N
     bad = np.flatnonzero(status)
     if bad.size:
         _raise_status(int(status[bad[0]]), max_events, float("nan"), t_end)
+    return out
+
+
+def _check_executor(executor, n_jobs) -> None:
+    if isinstance(executor, type) or not callable(getattr(executor, "submit", None)):
+        raise TypeError(
+            "`executor` must be a concurrent.futures.Executor instance (an object with a "
+            "`submit` method), e.g. ProcessPoolExecutor() or distributed.Client(...)"
+            f".get_executor(); got {executor!r}.")
+    if n_jobs is not None:
+        raise ValueError(f"`n_jobs`={n_jobs} sets local threads; with `executor` its workers run "
+                         "the runs (one core per chunk): pass one or the other.")
+
+
+def _ensemble_on_executor(executor, size, net, n0, times, V, states, max_events, method):
+    """Submit the runs in chunks of ``size`` to ``executor``; their counts, in run order."""
+    import pickle
+
+    runs = len(states)
+    out = np.empty((runs, len(times), net.N), np.int64)
+    futures = []
+    try:
+        for lo in range(0, runs, size):
+            futures.append(executor.submit(_ensemble_chunk, net, n0, times, V,
+                                           states[lo:lo + size], max_events, method, lo))
+        for lo, fut in zip(range(0, runs, size), futures):
+            try:
+                out[lo:lo + size] = fut.result()
+            except (pickle.PicklingError, AttributeError, TypeError) as err:
+                if "pickl" not in str(err).lower():
+                    raise
+                raise TypeError(f"`net` could not be sent to the `executor`'s workers ({err}); "
+                                "a general rate law must be a module-level function for "
+                                "pickle (Dask's executor also sends lambdas).") from err
+    finally:
+        for fut in futures:
+            fut.cancel()
+    return out
+
+
+def _ensemble_chunk(net, n0, times, V, states, max_events, method, first):
+    """One executor task: runs ``first, first + 1, ...`` with ``states``, one after another.
+
+    Each run calls the single-path kernel with its own state, as the local ensemble kernel does
+    for each run, so the counts are the local ones. No parallel kernel runs here: the executor's
+    workers are the parallelism, and a forked worker must not start OpenMP threads.
+    """
+    t_end = float(times[-1])
+    out = np.empty((len(states), len(times), net.N), np.int64)
+    kn = None if method == "reference" else _kernel_network(net, V)
+    for i in range(len(states)):
+        try:
+            if kn is None:
+                out[i] = _reference_path(net, n0, t_end, V, states[i], times, max_events)[1]
+                continue
+            if method == "compiled":
+                _, status, t_stop = kn.generated().direct_sampled(n0, times, t_end, kn.c,
+                                                                  states[i], max_events, out[i])
+            else:
+                _, status, t_stop = _k.direct_sampled(n0, times, t_end, *kn.args(), states[i],
+                                                      max_events, out[i])
+            _raise_status(int(status), max_events, t_stop, t_end)
+        except (RuntimeError, FloatingPointError, ValueError) as err:
+            raise type(err)(f"run {first + i} of the ensemble, on an `executor` worker: "
+                            f"{err}") from None
     return out
 
 
