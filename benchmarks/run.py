@@ -4,8 +4,10 @@
     python benchmarks/run.py --quick    # tiny size, seconds (used by tests/test_benchmarks.py)
 
 Benchmarks are not tests: they print measured times and ratios, side by side in one run, on
-whatever machine runs them. The SSA table compares our compiled kernel with a plain-Python loop
-and with GillesPy2's C++ SSA (a benchmark-only extra: ``pip install -r requirements-bench.txt``).
+whatever machine runs them. The SSA table compares our compiled kernels with rebop, COPASI
+(basico), libRoadRunner and GillesPy2's C++ SSA (benchmark-only extras, each optional:
+``pip install -r requirements-bench.txt``) and with a plain-Python loop, and checks by the mean
+final state over hundreds of runs that each peer simulated the same model.
 The CME table comes from ``benchmarks/cme_bench.py`` when that module is present, and the
 table of the chapters' analyses (free-energy balance, energy-exchange grid and particles,
 phase-space steps) from ``benchmarks/analyses_bench.py``.
@@ -46,6 +48,10 @@ def main(argv=None) -> int:
     parser.add_argument("--quick", action="store_true", help="tiny sizes (a smoke run)")
     parser.add_argument("--no-gillespy2", action="store_true",
                         help="skip GillesPy2 (its C++ build takes ~10 s per model)")
+    parser.add_argument("--skip-peers", nargs="+", default=[], metavar="KEY",
+                        help="SSA peers to skip: rebop COPASI RoadRunner GillesPy2")
+    parser.add_argument("--no-equivalence", action="store_true",
+                        help="skip the SSA model-equivalence check (mean final states)")
     parser.add_argument("--models", nargs="+", default=None,
                         help="SSA models to run (default: all five)")
     parser.add_argument("--repeats", type=int, default=None, help="timed repeats per model")
@@ -55,8 +61,10 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
 
     start = time.perf_counter()
-    print(ssa_bench.run(quick=args.quick, models=args.models,
-                        use_gillespy2=not args.no_gillespy2, repeats=args.repeats), flush=True)
+    skip_peers = set(args.skip_peers) | ({"GillesPy2"} if args.no_gillespy2 else set())
+    print(ssa_bench.run(quick=args.quick, models=args.models, skip=skip_peers,
+                        repeats=args.repeats,
+                        equivalence=not args.no_equivalence), flush=True)
     for name, skip in (("cme_bench", args.no_cme), ("analyses_bench", args.no_analyses)):
         module = None if skip else _optional(name)
         if module is not None:

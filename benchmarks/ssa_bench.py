@@ -1,56 +1,57 @@
-"""SSA speed, per event, side by side: mesothermo's kernel, a plain-Python loop, GillesPy2's C++.
+"""SSA speed per event against the strongest peers, with a check that each simulates our model.
 
-All three simulate the same network (same constants, same volume convention, same initial
-state) to the same end time with the same sampling (``t_end / 50``, 51 points, as in the
-Catalyst.jl paper's SSA benchmarks). Time per event is the best (minimum) CPU time over the
-repeats (user + system, of this process and of its children, so GillesPy2's solver process
-counts) divided by the number of events: on a shared machine the CPU time, and its minimum over
-repeats, are the estimates least disturbed by other processes. Our kernel and the Python loop
-count their events; GillesPy2 does not report its count, so its time is divided by the mean event
-count of our runs of the same model (all three are exact samplers of the same Markov chain, so
-their expected event counts are equal; over millions of events the run-to-run spread is a
-fraction of a percent).
+Rows of the table: mesothermo's :func:`~mesothermo.simulate` (the default, ``method="compiled"``:
+a loop generated for the network's structure; and ``method="kernel"``, the generic compiled
+loop), then each installed peer — rebop (Rust), COPASI's direct method through basico,
+libRoadRunner's Gillespie integrator, GillesPy2's C++ ``SSACSolver`` (adapters in
+``peers_<name>.py``, each optional: a missing peer is a skipped row with the reason) — and a
+plain-Python direct method. Columns: the five models of :mod:`models_bench`.
 
-GillesPy2's ``SSACSolver`` compiles a C++ program per model with g++ through SCons; the
-compilation happens when the solver is built and in a warm-up run, and only the runs after that
-are timed. Its mass-action propensities (order <= 2) are ``k``, ``k X``, ``k X Y / vol``,
-``k X (X-1) / vol`` times ``vol`` for order 0 — Kurtz's convention, the same as ours — and
-third-order reactions (Schlögl's ``3 X -> 2 X``) are given as custom propensities
-``c X (X-1) (X-2)`` with our constant ``c = k / V**2``.
+All simulate the same network (same constants, volume convention, initial state) to the same
+end time with the same sampling (``t_end / 50``, 51 points, as in the Catalyst.jl paper's SSA
+benchmarks). Time per event is the best (minimum) CPU time over the repeats (user + system, of
+this process and of its children, so GillesPy2's solver process counts) divided by the number of
+events: on a shared machine the CPU time, and its minimum over repeats, are the estimates least
+disturbed by other processes. mesothermo and the Python loop count their own events (each run's
+time is divided by its own count); the peers report none, so their best time is divided by the
+mean event count of mesothermo's runs of the same model (all are exact samplers of the same
+Markov chain, so the expected counts are equal; over millions of events the run-to-run spread is
+a fraction of a percent). Only the simulation is timed: model building, SBML loading and
+compilation, seeding and reading results are outside the timed span (see each adapter).
+
+Model equivalence: each peer's mean final state over hundreds of runs at a shorter end time
+``t_eq`` is compared with mesothermo's, species by species, by
+``z = (mean_peer - mean_ours) / sqrt(se_peer**2 + se_ours**2)``; the table prints the first
+species' means with their standard errors and the largest ``|z|`` over all species, against a
+Bonferroni threshold with a family-wise false-alarm rate of 0.1 % over all the comparisons made.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import math
-import os
 import random
-import resource
-import shutil
-import sys
-import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
+from scipy import stats
 
 import mesothermo as mt
 
 try:  # run as a script from benchmarks/ or imported with benchmarks/ on sys.path
     from models_bench import BenchModel, bench_models
+    from peers import cpu_time, peer_modules
 except ImportError:  # pragma: no cover
     from .models_bench import BenchModel, bench_models
+    from .peers import cpu_time, peer_modules
 
-__all__ = ["plain_python_ssa", "gillespy2_available", "run"]
+__all__ = ["plain_python_ssa", "python_model", "python_loop", "run", "measure", "format_table",
+           "FAMILY_ALPHA"]
 
-
-def cpu_time() -> float:
-    """CPU seconds (user + system) of this process and of its finished children.
-
-    On a shared machine, CPU time is far less disturbed by other processes than wall time.
-    GillesPy2 runs its compiled solver as a child process, so the children's share counts.
-    """
-    ch = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return time.process_time() + ch.ru_utime + ch.ru_stime
+#: Family-wise false-alarm rate of the equivalence check (Bonferroni over all comparisons).
+FAMILY_ALPHA = 1e-3
+#: Equivalence runs and end time (a fraction of ``t_end_quick``), full and quick.
+EQ_RUNS, EQ_FRACTION = 400, 0.5
+EQ_RUNS_QUICK, EQ_FRACTION_QUICK = 100, 0.1
 
 
 # --------------------------------------------------------------------------------------------
@@ -62,6 +63,11 @@ def plain_python_ssa(net: mt.Network, n0, t_end: float, V: float, times, seed: i
     The same algorithm as the kernel, dependency graph included, so the ratio measures the
     interpreter, not a weaker algorithm. Returns ``(samples (len(times), N), events)``.
     """
+    return python_loop(python_model(net, V), n0, t_end, times, seed)
+
+
+def python_model(net: mt.Network, V: float) -> tuple:
+    """The loop's model: channel constants, reactant and change lists, dependency graph."""
     M = net.M
     c_all = np.concatenate([net.effective_k_plus * V ** (1.0 - net.nu_plus.sum(axis=1)),
                             net.effective_k_minus * V ** (1.0 - net.nu_minus.sum(axis=1))])
@@ -75,6 +81,13 @@ def plain_python_ssa(net: mt.Network, n0, t_end: float, V: float, times, seed: i
     R = len(chans)
     deps = [[k for k in range(R) if {i for i, _ in reac[k]} & {i for i, _ in delta[j]}]
             for j in range(R)]
+    return c, reac, delta, deps
+
+
+def python_loop(model: tuple, n0, t_end: float, times, seed: int):
+    """The direct method on a :func:`python_model`; ``(samples, events)``."""
+    c, reac, delta, deps = model
+    R = len(c)
 
     def prop(j, n):
         a = c[j]
@@ -121,175 +134,268 @@ def plain_python_ssa(net: mt.Network, n0, t_end: float, V: float, times, seed: i
 
 
 # --------------------------------------------------------------------------------------------
-# GillesPy2
+# Runners: mesothermo and the Python loop, with the peers' interface (see peers.py)
 # --------------------------------------------------------------------------------------------
-def gillespy2_available() -> tuple[bool, str]:
-    """Whether GillesPy2's C++ SSA can be built here, and if not, why."""
-    if importlib.util.find_spec("gillespy2") is None:
-        return False, "gillespy2 is not installed (pip install -r requirements-bench.txt)"
-    _put_venv_bin_on_path()
-    if shutil.which("scons") is None:
-        return False, "SCons is not on PATH (GillesPy2's C++ solvers are built with it)"
-    if shutil.which("g++") is None:
-        return False, "g++ is not on PATH (GillesPy2's C++ solvers are compiled with it)"
-    return True, ""
+class MesoRunner:
+    """:func:`mesothermo.simulate` with ``method``; reports its own event count."""
+
+    def __init__(self, bm: BenchModel, t_end: float, times, method: str):
+        self.bm, self.t_end, self.times, self.method = bm, t_end, times, method
+        # load (or compile) the kernel first: the peers' compilation is excluded too
+        mt.simulate(bm.net, bm.n0, min(t_end, 1e-3), V=bm.V, seed=0, times=[0.0],
+                    method=method)
+        self.tr = None
+
+    def run(self, seed: int) -> float:
+        t0 = cpu_time()
+        self.tr = mt.simulate(self.bm.net, self.bm.n0, self.t_end, V=self.bm.V, seed=seed,
+                              times=self.times, method=self.method)
+        return cpu_time() - t0
+
+    def final(self) -> np.ndarray:
+        return np.asarray(self.tr.n[-1])
+
+    def events(self) -> int:
+        return int(self.tr.n_events)
 
 
-def _put_venv_bin_on_path() -> None:
-    """GillesPy2 calls ``scons`` from PATH: make it the interpreter's own (the venv's)."""
-    bindir = os.path.dirname(sys.executable)
-    parts = os.environ.get("PATH", "").split(os.pathsep)
-    if bindir not in parts:
-        os.environ["PATH"] = os.pathsep.join([bindir] + parts)
+class PythonRunner:
+    """:func:`plain_python_ssa` (model built once, the loop timed); counts its own events."""
+
+    def __init__(self, bm: BenchModel, t_end: float, times):
+        self.bm, self.t_end, self.times = bm, t_end, times
+        self.model = python_model(bm.net, bm.V)  # model building is not timed
+        self.out = None
+
+    def run(self, seed: int) -> float:
+        t0 = cpu_time()
+        self.out = python_loop(self.model, self.bm.n0, self.t_end, self.times, seed)
+        return cpu_time() - t0
+
+    def final(self) -> np.ndarray:
+        return self.out[0][-1]
+
+    def events(self) -> int:
+        return self.out[1]
 
 
-def gillespy2_model(bm: BenchModel):
-    """The benchmark network as a GillesPy2 model with the same propensities."""
-    import gillespy2
+@dataclass
+class Peer:
+    """One row: a key, a label, and how to build a runner (``None`` with a reason if absent)."""
 
-    net = bm.net
-    model = gillespy2.Model(name=bm.name.replace("-", "_"), volume=bm.V)
-    sp = {name: gillespy2.Species(name=name, initial_value=int(v), mode="discrete")
-          for name, v in zip(net.species, bm.n0)}
-    model.add_species(list(sp.values()))
-    reactions, params = [], []
-    for direction, keff, reac_m, prod_m in (
-            ("f", net.effective_k_plus, net.nu_plus, net.nu_minus),
-            ("b", net.effective_k_minus, net.nu_minus, net.nu_plus)):
-        for l in range(net.M):
-            if keff[l] <= 0:
-                continue
-            name = f"r{l}{direction}"
-            reactants = {sp[net.species[i]]: int(reac_m[l, i]) for i in np.flatnonzero(reac_m[l])}
-            products = {sp[net.species[i]]: int(prod_m[l, i]) for i in np.flatnonzero(prod_m[l])}
-            order = int(reac_m[l].sum())
-            if order <= 2:
-                p = gillespy2.Parameter(name=f"k_{name}", expression=float(keff[l]))
-                params.append(p)
-                reactions.append(gillespy2.Reaction(name=name, reactants=reactants,
-                                                    products=products, rate=p))
-            else:
-                const = float(keff[l]) * bm.V ** (1.0 - order)
-                terms = [f"{const!r}"]
-                for i in np.flatnonzero(reac_m[l]):
-                    s = net.species[i]
-                    terms += [s if q == 0 else f"({s} - {q})" for q in range(int(reac_m[l, i]))]
-                reactions.append(gillespy2.Reaction(name=name, reactants=reactants,
-                                                    products=products,
-                                                    propensity_function=" * ".join(terms)))
-    model.add_parameter(params)
-    model.add_reaction(reactions)
-    return model
+    key: str
+    label: str
+    prepare: object = None
+    why: str = ""
+    note: str = ""
+
+
+def peers(skip: set[str] | frozenset = frozenset()) -> list[Peer]:
+    """All rows, mesothermo first; peers not installed (or in ``skip``) without ``prepare``."""
+    rows = [Peer("default", "mesothermo simulate(), method='compiled' (the default)",
+                 lambda bm, t, ts: MesoRunner(bm, t, ts, "compiled")),
+            Peer("kernel", "mesothermo simulate(method='kernel') (generic compiled loop)",
+                 lambda bm, t, ts: MesoRunner(bm, t, ts, "kernel"))]
+    for mod in peer_modules():
+        if mod.KEY in skip:
+            rows.append(Peer(mod.KEY, mod.KEY, None, "skipped (on request)"))
+            continue
+        ok, why = mod.available()
+        rows.append(Peer(mod.KEY, mod.label() if ok else mod.KEY, mod.prepare if ok else None,
+                         why, getattr(mod, "NOTE", "") if ok else ""))
+    rows.append(Peer("python", "plain-Python direct method (same algorithm)", PythonRunner))
+    return rows
 
 
 # --------------------------------------------------------------------------------------------
-# The benchmark
+# Measurements
 # --------------------------------------------------------------------------------------------
 @dataclass
-class Row:
+class ModelResult:
     model: str
     N: int
     channels: int
     t_end: float
-    events: float
+    events: float                   # mesothermo's mean count per run
     repeats: int
-    ours: float           # method="kernel" (the generic kernel)
-    compiled: float       # method="compiled" (generated for the structure; the default)
-    python: float
-    gillespy2: float | None
+    t_eq: float
+    eq_runs: int
+    species: tuple = ()
+    ns: dict = field(default_factory=dict)        # key -> ns per event (None: not measured)
+    counted: dict = field(default_factory=dict)   # key -> "own" or "ours"
+    mean: dict = field(default_factory=dict)      # key -> (mean, se) arrays of the final state
+    errors: dict = field(default_factory=dict)    # key -> error text of a failed peer
 
 
-def _time_ours(bm: BenchModel, t_end: float, times, repeats: int, method: str):
-    # load (or compile) the kernel first, as GillesPy2's compilation is excluded too
-    mt.simulate(bm.net, bm.n0, min(t_end, 1e-3), V=bm.V, seed=0, times=[0.0], method=method)
-    per_event, events = [], []
+def _time(runner, repeats: int, seed0: int, ref_events: float | None):
+    """Best CPU time per event over ``repeats`` runs, and the event counts of the runs."""
+    per_event, counts = [], []
     for r in range(repeats):
-        t0 = cpu_time()
-        tr = mt.simulate(bm.net, bm.n0, t_end, V=bm.V, seed=1000 + r, times=times,
-                         method=method)
-        dt = cpu_time() - t0
-        per_event.append(dt / max(tr.n_events, 1))
-        events.append(tr.n_events)
-    return min(per_event), float(np.mean(events))
+        dt = runner.run(seed0 + r)
+        ev = runner.events()
+        counts.append(ev)
+        per_event.append(dt / max(ev if ev is not None else ref_events, 1.0))
+    return min(per_event), counts
 
 
-def _time_python(bm: BenchModel, t_end: float, times, repeats: int):
-    per_event = []
-    for r in range(repeats):
-        t0 = cpu_time()
-        _, ev = plain_python_ssa(bm.net, bm.n0, t_end, bm.V, times, seed=2000 + r)
-        dt = cpu_time() - t0
-        per_event.append(dt / max(ev, 1))
-    return min(per_event)
+def _final_states(runner, runs: int, seed0: int) -> tuple[np.ndarray, np.ndarray]:
+    finals = np.array([(runner.run(seed0 + r), runner.final())[1] for r in range(runs)],
+                      dtype=float)
+    return finals.mean(axis=0), finals.std(axis=0, ddof=1) / math.sqrt(runs)
 
 
-def _time_gillespy2(bm: BenchModel, t_end: float, times, repeats: int, events: float):
-    from gillespy2 import SSACSolver
-
-    model = gillespy2_model(bm)
-    model.timespan(np.asarray(times, float))
-    solver = SSACSolver(model=model)        # compiles the C++ program
-    solver.run(seed=1)                      # warm-up run, not timed
-    walls = []
-    for r in range(repeats):
-        t0 = cpu_time()
-        solver.run(seed=3000 + r)
-        walls.append(cpu_time() - t0)
-    return min(walls) / max(events, 1.0)
-
-
-def run(quick: bool = False, models: list[str] | None = None, use_gillespy2: bool = True,
-        repeats: int | None = None) -> str:
-    """Run the SSA benchmark and return the printed table."""
-    selected = [bm for bm in bench_models() if models is None or bm.name in models]
+def measure(quick: bool = False, models: list[str] | None = None,
+            skip: set[str] | frozenset = frozenset(), repeats: int | None = None,
+            equivalence: bool = True) -> tuple[list[ModelResult], list[Peer]]:
+    """Time every row on every selected model and run the equivalence check."""
+    all_models = bench_models()
     if models is not None:
-        unknown = set(models) - {bm.name for bm in bench_models()}
+        unknown = set(models) - {bm.name for bm in all_models}
         if unknown:
             raise ValueError(f"unknown models {sorted(unknown)}; choose from "
-                             f"{[bm.name for bm in bench_models()]}")
-    repeats = repeats or (1 if quick else 3)
-    gp_ok, gp_why = gillespy2_available() if use_gillespy2 else (False, "skipped (--no-gillespy2)")
-    rows = []
+                             f"{[bm.name for bm in all_models]}")
+    selected = [bm for bm in all_models if models is None or bm.name in models]
+    repeats = repeats or (1 if quick else 5)
+    eq_runs = EQ_RUNS_QUICK if quick else EQ_RUNS
+    rows = peers(skip)
+    results = []
     for bm in selected:
         t_end = bm.t_end_quick if quick else bm.t_end
         times = np.linspace(0.0, t_end, bm.intervals + 1)
-        ours, events = _time_ours(bm, t_end, times, repeats, "kernel")
-        compiled, _ = _time_ours(bm, t_end, times, repeats, "compiled")
-        py = _time_python(bm, t_end, times, repeats)
-        gp = _time_gillespy2(bm, t_end, times, repeats, events) if gp_ok else None
+        t_eq = bm.t_end_quick * (EQ_FRACTION_QUICK if quick else EQ_FRACTION)
+        eq_times = np.linspace(0.0, t_eq, bm.intervals + 1)
         channels = int(np.count_nonzero(bm.net.effective_k_plus > 0)
                        + np.count_nonzero(bm.net.effective_k_minus > 0))
-        rows.append(Row(bm.name, bm.net.N, channels, t_end, events, repeats, ours, compiled, py,
-                        gp))
-    return format_table(rows, gp_ok, gp_why)
+        res = ModelResult(bm.name, bm.net.N, channels, t_end, float("nan"), repeats, t_eq,
+                          eq_runs if equivalence else 0, tuple(bm.net.species))
+        for k, peer in enumerate(rows):
+            if peer.prepare is None:
+                res.ns[peer.key] = None
+                continue
+            try:
+                best, counts = _time(peer.prepare(bm, t_end, times), repeats, 1000 * (k + 1),
+                                     res.events)
+                if peer.key == "default":
+                    res.events = float(np.mean(counts))
+                res.ns[peer.key] = best * 1e9
+                res.counted[peer.key] = "ours" if counts[0] is None else "own"
+                if equivalence and peer.key != "kernel":  # kernel: the default's paths
+                    res.mean[peer.key] = _final_states(peer.prepare(bm, t_eq, eq_times),
+                                                       eq_runs, 100_000 * (k + 1))
+            except Exception as err:  # a peer that fails is reported, not fatal
+                res.ns[peer.key] = None
+                res.errors[peer.key] = f"{type(err).__name__}: {err}".splitlines()[0][:120]
+        results.append(res)
+    return results, rows
 
 
-def format_table(rows: list[Row], gp_ok: bool, gp_why: str) -> str:
-    head = (f"{'model':<18} {'N':>3} {'ch':>3} {'t_end':>6} {'events':>9} {'rep':>3} |"
-            f" {'kernel':>6} {'compl':>6} {'GP2':>6} {'python':>6} |"
-            f" {'GP2/kern':>8} {'GP2/comp':>8} {'py/kern':>7} {'py/comp':>7}")
-    lines = ["SSA: CPU time per event (ns), best of `rep` runs each, all at equal t_end and "
-             "sampling (t_end/50).",
-             "kernel = simulate(method='kernel') (generic), compl = method='compiled' (generated "
-             "for the structure; the default),",
-             "GP2 = GillesPy2 SSACSolver (C++), python = plain-Python direct method; "
-             "compilation excluded for all.",
-             "'events' is our mean count, also the divisor for GillesPy2 (which reports none).",
-             head, "-" * len(head)]
+def z_scores(res: ModelResult, key: str) -> np.ndarray:
+    """Per species ``(mean_peer - mean_ours) / sqrt(se_peer^2 + se_ours^2)`` (nan: no spread)."""
+    (m1, s1), (m0, s0) = res.mean[key], res.mean["default"]
+    se = np.sqrt(s1 ** 2 + s0 ** 2)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = np.where(se > 0, (m1 - m0) / se, np.where(m1 == m0, 0.0, np.inf))
+    return z
 
-    def ns(v):
-        return f"{v * 1e9:6.1f}" if v is not None else f"{'n/a':>6}"
 
-    def ratio(a, b, width):
-        return f"{a / b:{width}.1f}" if a is not None else f"{'n/a':>{width}}"
+def z_threshold(results: list[ModelResult]) -> tuple[float, int]:
+    """Bonferroni bound on ``|z|`` (Student t, ``2 R - 2`` dof) and the number of comparisons."""
+    m = sum(res.N for res in results for key in res.mean if key != "default")
+    runs = min((res.eq_runs for res in results if res.mean), default=2)
+    if m == 0:
+        return float("inf"), 0
+    return float(stats.t.isf(FAMILY_ALPHA / (2 * m), 2 * runs - 2)), m
 
-    for r in rows:
-        lines.append(f"{r.model:<18} {r.N:>3} {r.channels:>3} {r.t_end:>6g} {r.events:>9.0f} "
-                     f"{r.repeats:>3} | {ns(r.ours)} {ns(r.compiled)} {ns(r.gillespy2)} "
-                     f"{r.python * 1e9:6.0f} | {ratio(r.gillespy2, r.ours, 8)} "
-                     f"{ratio(r.gillespy2, r.compiled, 8)} {ratio(r.python, r.ours, 7)} "
-                     f"{ratio(r.python, r.compiled, 7)}")
-    lines.append("ratios > 1: ours is faster (targets: GP2/ours >= 1, py/ours >= 50).")
-    if not gp_ok:
-        lines.append(f"GillesPy2 SSACSolver not measured: {gp_why}.")
+
+# --------------------------------------------------------------------------------------------
+# The table
+# --------------------------------------------------------------------------------------------
+SHORT = {"immigration-death": "imm.-death", "dimerisation": "dimeris.", "schlogl": "Schlögl",
+         "linear-chain-10": "chain-10", "multistate": "multistate"}
+
+
+def _cell(v, fmt: str, width: int = 11) -> str:
+    return f"{'n/a':>{width}}" if v is None else f"{v:>{width}{fmt}}"
+
+
+def format_table(results: list[ModelResult], rows: list[Peer], quick: bool = False) -> str:
+    """The printed report: models, ns per event, ratios to the default, equivalence."""
+    rep = results[0].repeats if results else 0
+    lines = [f"SSA: CPU time per event (ns), best of {rep} run(s) per row and model, all at "
+             "equal t_end and sampling (t_end/50)" + (" (--quick: tiny sizes, times not "
+                                                      "meaningful)" if quick else "") + ".",
+             f"{'model':<18}{'N':>3}{'ch':>4}{'t_end':>8}{'events/run':>12}{'t_eq':>8}"
+             f"{'eq runs':>8}", "-" * 61]
+    for r in results:
+        lines.append(f"{r.model:<18}{r.N:>3}{r.channels:>4}{r.t_end:>8g}{r.events:>12.0f}"
+                     f"{r.t_eq:>8g}{r.eq_runs:>8}")
+    head = f"{'ns/event':<11}" + "".join(f"{SHORT.get(r.model, r.model)[:10]:>11}"
+                                         for r in results)
+    lines += ["", head, "-" * len(head)]
+    for p in rows:
+        if p.prepare is None:
+            lines.append(f"{p.key:<11}  skipped: {p.why}")
+            continue
+        lines.append(f"{p.key:<11}" + "".join(_cell(r.ns.get(p.key), ".1f") for r in results))
+    lines += ["", f"{'peer/dflt':<11}" + head[11:], "-" * len(head)]
+    for p in rows[1:]:
+        if p.prepare is None:
+            lines.append(f"{p.key:<11}  skipped")
+            continue
+        cells = [None if r.ns.get(p.key) is None or r.ns.get("default") is None
+                 else r.ns[p.key] / r.ns["default"] for r in results]
+        lines.append(f"{p.key:<11}" + "".join(_cell(c, ".2f") for c in cells))
+    own = [p.key for p in rows if any(r.counted.get(p.key) == "own" for r in results)]
+    ours = [p.key for p in rows if any(r.counted.get(p.key) == "ours" for r in results)]
+    lines += ["",
+              "peer/dflt > 1: mesothermo's default is faster (targets: >= 1 for every peer, >= 50 "
+              "for python).",
+              "Rows: " + "; ".join(f"{p.key} = {p.label}" for p in rows if p.prepare) + ".",
+              f"Events: {', '.join(own)} count their own (each run's time / its count); "
+              f"{', '.join(ours) or 'none'} report none and are divided by 'events/run', the "
+              "mean count of the default's runs of the same model.",
+              "Timed: the simulation call only (CPU time of this process and its children); "
+              "excluded: model building, SBML loading and compilation (COPASI, libRoadRunner), "
+              "C++ compilation (GillesPy2, whose timed run includes starting its solver "
+              "process), our kernel's compilation, seeding, task initialisation and reading "
+              "the results."] + [f"{p.note}." for p in rows if p.prepare and p.note]
+    for r in results:
+        for key, err in r.errors.items():
+            lines.append(f"{key} failed on {r.model}: {err}")
+    if any(r.mean for r in results):
+        lines += [""] + format_equivalence(results, rows)
     return "\n".join(lines)
+
+
+def format_equivalence(results: list[ModelResult], rows: list[Peer]) -> list[str]:
+    bound, m = z_threshold(results)
+    lines = ["Model equivalence: final state at t_eq, mean ± standard error over 'runs' "
+             "independent runs per row (first species shown); max|z| over all species of "
+             "(mean_peer - mean_default) / sqrt(se_peer^2 + se_default^2).",
+             f"Pass: max|z| < {bound:.2f}, the Bonferroni bound for {m} comparisons at a "
+             f"family-wise false-alarm rate of {FAMILY_ALPHA:.1%} (Student t).",
+             f"{'model':<18}{'t_eq':>7}{'runs':>6}  {'row':<11}{'species':>8}"
+             f"{'mean ± se':>22}{'max|z|':>9}  species  pass"]
+    for r in results:
+        first = True
+        for p in rows:
+            if p.key not in r.mean:
+                continue
+            mean, se = r.mean[p.key]
+            lead = (f"{r.model:<18}{r.t_eq:>7g}{r.eq_runs:>6}" if first else " " * 31)
+            first = False
+            text = f"{lead}  {p.key:<11}{r.species[0]:>8}{mean[0]:>13.2f} ± {se[0]:<6.2f}"
+            if p.key != "default":
+                z = np.abs(z_scores(r, p.key))
+                i = int(np.nanargmax(np.where(np.isnan(z), -1.0, z)))
+                text += f"{z[i]:>9.2f}  {r.species[i]:<8} {'yes' if z[i] < bound else 'NO'}"
+            lines.append(text)
+    return lines
+
+
+def run(quick: bool = False, models: list[str] | None = None,
+        skip: set[str] | frozenset = frozenset(), repeats: int | None = None,
+        equivalence: bool = True) -> str:
+    """Run the SSA benchmark and return the printed report."""
+    results, rows = measure(quick, models, skip, repeats, equivalence)
+    return format_table(results, rows, quick)
