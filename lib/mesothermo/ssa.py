@@ -47,6 +47,7 @@ from __future__ import annotations
 
 import math
 import weakref
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -56,6 +57,9 @@ from ._validation import (as_rng, check_choice, check_counts, check_network, che
                           check_positive_real, check_times, check_volume)
 from .network import Network
 from .trajectory import Trajectory, transition_times
+
+if TYPE_CHECKING:  # annotations only
+    from concurrent.futures import Executor
 
 __all__ = ["Trajectory", "simulate", "simulate_ensemble", "transition_times"]
 
@@ -288,7 +292,7 @@ def simulate(net: Network, n0, t_end: float, V: float = 1.0, seed=None, times=No
 
 def simulate_ensemble(net: Network, n0, times, runs: int, V: float = 1.0, seed=None,
                       n_jobs: int | None = None, max_events: int = 10**8,
-                      method: str = "auto", executor=None,
+                      method: str = "auto", executor: Executor | None = None,
                       chunk_size: int | None = None) -> np.ndarray:
     r"""Simulate ``runs`` independent exact paths sampled at ``times``, in parallel.
 
