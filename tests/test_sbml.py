@@ -1,8 +1,25 @@
-"""Tests of mesothermo.sbml: the SBML Test Suite's cases, round trips, semantics, refusals."""
+"""Tests of mesothermo.sbml: the SBML Test Suite's cases, round trips, semantics, refusals.
 
+tests/data/sbml/ holds every case of the shared subset of the SBML Test Suite (its README and
+LICENSE.txt say where they come from), so a clean clone runs them all. Pass counts, asserted by
+``test_the_suite_s_pass_counts`` and printed by ``python tests/test_sbml.py``:
+
+- deterministic (semantic) cases: 154 of 158 meet the suite's absolute and relative tolerances
+  at every output time; 4 are refused by the reader with an error naming the SBML element:
+  00022 (speciesReference 'S2' has stoichiometry 0.3: a jump process needs integer changes),
+  01231 (the kineticLaw of reaction 'J1' uses a reaction id as a value: a rate law r(n, V)
+  cannot read another reaction's flux), 01807 and 01808 (compartment 'C': compartments of
+  different size cannot be one volume V).
+- stochastic (DSMTS) cases: 12 of 12 pass (mean criterion and the kurtosis-aware variance
+  criterion of ``dsmts_outcome``, 10,000 runs; 00035, a general rate law that runs in the
+  plain-Python SSA, with 1,000 runs to keep this file fast); none is refused.
+"""
+
+import functools
 import glob
 import os
 import re
+from typing import NamedTuple
 
 import numpy as np
 import pytest
@@ -17,7 +34,6 @@ libsbml = pytest.importorskip("libsbml")
 
 HERE = os.path.dirname(__file__)
 DATA = os.path.join(HERE, "data", "sbml")
-SHARED = os.path.join(HERE, "..", "..", "shared", "data", "sbml-test-suite")
 
 
 # -- the suite's file formats ------------------------------------------------------------------
@@ -51,6 +67,8 @@ def constant_value(path, sid):
     return el.getSize() if el.getTypeCode() == libsbml.SBML_COMPARTMENT else el.getValue()
 
 
+# -- deterministic cases -----------------------------------------------------------------------
+SEMANTIC = sorted(glob.glob(os.path.join(DATA, "semantic", "*")))
 REFUSED = {  # case -> the SBML element and id the error must name
     "00022": "SBML speciesReference 'S2'",      # stoichiometry 0.3
     "01231": "SBML kineticLaw of reaction 'J1'",           # a reaction id used as a value
@@ -59,12 +77,13 @@ REFUSED = {  # case -> the SBML element and id the error must name
 }
 
 
-def run_semantic_case(case_dir):
-    """'pass' or 'refused: <message>'; an assertion error on a wrong number.
+@functools.lru_cache(maxsize=None)
+def semantic_outcome(case_dir):
+    """'pass', 'refused: <message>' or 'fail: <case, variable, worst error/bound>'.
 
     The suite's criterion: |computed - expected| <= absolute + relative |expected| at every
     output time for every variable. The ODE solver runs at 1e-3 of the case's tolerances, so its
-    own error cannot decide the outcome.
+    own error cannot decide the outcome. Cached: the per-case test and the count share it.
     """
     s = settings(case_dir)
     path = model_file(case_dir)
@@ -90,40 +109,38 @@ def run_semantic_case(case_dir):
             got = conc * r.V if v in s["amount"] else conc
         err = np.abs(got - data[v])
         bound = atol + rtol * np.abs(data[v])
-        assert np.all(err <= bound), (os.path.basename(case_dir), v, float(np.max(err / bound)))
+        if not np.all(err <= bound):
+            return f"fail: {os.path.basename(case_dir)} {v} error/bound {np.max(err / bound):.3g}"
     return "pass"
-
-
-SEMANTIC = sorted(glob.glob(os.path.join(DATA, "semantic", "*")))
 
 
 @pytest.mark.parametrize("case_dir", SEMANTIC, ids=os.path.basename)
 def test_semantic_case_meets_the_suite_tolerances_or_is_refused_by_name(case_dir):
     case = os.path.basename(case_dir)
-    outcome = run_semantic_case(case_dir)
+    outcome = semantic_outcome(case_dir)
     if case in REFUSED:
         assert outcome.startswith("refused: " + REFUSED[case]), outcome
     else:
         assert outcome == "pass", outcome
 
 
-@pytest.mark.skipif(not os.path.isdir(os.path.join(SHARED, "semantic")),
-                    reason="the shared copy of the SBML Test Suite is not beside the checkout")
-def test_every_shared_semantic_case_passes_or_is_refused_by_name():
-    outcomes = {os.path.basename(d): run_semantic_case(d)
-                for d in sorted(glob.glob(os.path.join(SHARED, "semantic", "*")))}
-    refused = {c: o for c, o in outcomes.items() if o != "pass"}
-    assert set(refused) == set(REFUSED), refused
-    for c, o in refused.items():
-        assert o.startswith("refused: " + REFUSED[c]), o
-    assert len(outcomes) - len(refused) == 154  # of 158 cases
-
-
-# -- DSMTS: the CME's exact moments, and an SSA ensemble ---------------------------------------
+# -- DSMTS: an SSA ensemble against the exact moments, and the CME as a cross-check ------------
 STOCHASTIC = sorted(glob.glob(os.path.join(DATA, "stochastic", "*")))
+STOCHASTIC_REFUSED: dict[str, str] = {}  # every DSMTS case of the subset is representable
+RUNS = 10_000
+# 00035's law k1 (100 - 2 P2)(99 - 2 P2)/2 is not mass action, so simulate_ensemble runs the
+# plain-Python direct method: ~0.2 ms of CPU per event here (measured), 10,000 runs x ~66
+# events ~ 140 s. 1,000 runs (~14 s) keep this file fast; the statistics below hold for any
+# large n (their threshold does not depend on n; the power drops: a mean bias is detected from
+# ~0.16 sigma instead of 0.05 sigma). The other 11 cases run 10,000 runs on the compiled
+# kernel (00005 and 00023, ~8.5e8 events each, ~20 s of CPU each; the others < 1 s).
+RUNS_OF = {"00035": 1_000}
+#: false-failure rate of the whole DSMTS test set: both statistics, every case, time, species
+ALPHA = 1e-3
 
 
 def dsmts(case_dir):
+    """The case's tabulated exact means and standard deviations (the suite's tables)."""
     s = settings(case_dir)
     data = results(case_dir)
     t = data[data.dtype.names[0]]
@@ -134,68 +151,171 @@ def dsmts(case_dir):
     return s, t, mean, sd
 
 
-def lattice(r, mean, sd):
-    """A box holding all but ~1e-12 of the law: 30 standard deviations above the largest mean
-    (a birth-death law's tail decays at least geometrically beyond a few sd)."""
-    top = np.max(mean + 30 * sd + 30, axis=0)
-    return [int(top[list(r.species_ids).index(s)]) if s in r.species_ids else 0
-            for s in r.net.species]
+@functools.lru_cache(maxsize=None)
+def z_crit() -> float:
+    """Bonferroni: each of the K statistics (Z and Y at every time with sigma > 0, of every
+    variable of every case) exceeds z with probability ALPHA / K, whatever their correlation."""
+    K = sum(2 * int((dsmts(d)[3] > 0).sum()) for d in STOCHASTIC)
+    return float(stats.norm.isf(ALPHA / (2 * K)))
+
+
+class DSMTSOutcome(NamedTuple):
+    status: str          # "pass", "fail: ..." or "refused: <message>"
+    runs: int
+    max_z: float         # max |Z| over times and variables
+    max_y: float         # max |Y| (kurtosis-aware)
+    points: int          # (time, variable) points with sigma > 0
+    out_z3: int          # points with |Z| >= 3, the DSMTS's own per-point range
+    out_y5: int          # points with |sqrt(n/2)(S^2/sigma^2 - 1)| >= 5, the DSMTS's range
+
+
+@functools.lru_cache(maxsize=None)
+def dsmts_outcome(case_dir) -> DSMTSOutcome:
+    """``simulate_ensemble`` of the imported model against the DSMTS's exact moments.
+
+    At each time and variable with sigma > 0, for n runs with mean m and variance S^2:
+
+    - the DSMTS mean statistic Z = sqrt(n) (m - mu) / sigma;
+    - a kurtosis-aware variance statistic Y = (S^2/sigma^2 - 1) / sqrt(2/(n-1) + kappa/n),
+      the standard error of S^2 with the excess kurtosis kappa of the law (estimated from the
+      runs) instead of the normal law's 0, which the DSMTS's Y = sqrt(n/2)(S^2/sigma^2 - 1)
+      assumes (near extinction kappa reaches tens: 00003 at t = 50).
+
+    Both are ~N(0, 1) for large n; the pass criterion is |Z|, |Y| < z_crit() at every point
+    (Bonferroni over all cases, so ALPHA is the false-failure rate of the whole set; the
+    Edgeworth correction for the skewness of these laws changes the tail probabilities by a
+    relative ~gamma z^2 / (6 sqrt n), < 25% at n = 10,000 for gamma <= 5). The DSMTS's own
+    per-point ranges (3 and 5) are not a test we can pass or fail at a stated rate: the mean
+    path's errors are correlated in time, so points fail together; their counts are reported.
+    At times with sigma = 0 every run must equal mu exactly.
+    """
+    case = os.path.basename(case_dir)
+    s, t, mu, sigma = dsmts(case_dir)
+    try:
+        r = read_sbml(model_file(case_dir))
+    except SBMLError as err:
+        return DSMTSOutcome(f"refused: {err}", 0, np.nan, np.nan, 0, 0, 0)
+    runs = RUNS_OF.get(case, RUNS)
+    paths = mt.simulate_ensemble(r.net, np.round(r.n0).astype(int), t, runs, V=r.V,
+                                 seed=int(case))
+    cols = [r.net.species.index(v) for v in s["variables"]]
+    x = paths[:, :, cols].astype(float)
+    live = sigma > 0
+    m = x.mean(axis=0)
+    S2 = x.var(axis=0, ddof=1)
+    kappa = ((x - m) ** 4).mean(axis=0)[live] / S2[live] ** 2 - 3
+    Z = np.sqrt(runs) * (m - mu)[live] / sigma[live]
+    ratio = S2[live] / sigma[live] ** 2 - 1
+    Y = ratio / np.sqrt(2 / (runs - 1) + kappa / runs)
+    y_dsmts = np.sqrt(runs / 2) * ratio
+    zc = z_crit()
+    ok = np.all(np.abs(Z) < zc) and np.all(np.abs(Y) < zc) and np.all(x[:, ~live] == mu[~live])
+    status = "pass" if ok else (f"fail: max|Z| {np.max(np.abs(Z)):.2f}, max|Y| "
+                                f"{np.max(np.abs(Y)):.2f}, z_crit {zc:.2f}")
+    return DSMTSOutcome(status, runs, float(np.max(np.abs(Z))), float(np.max(np.abs(Y))),
+                        int(live.sum()), int(np.sum(np.abs(Z) >= 3)),
+                        int(np.sum(np.abs(y_dsmts) >= 5)))
 
 
 @pytest.mark.parametrize("case_dir", STOCHASTIC, ids=os.path.basename)
-def test_dsmts_moments_from_the_cme_equal_the_exact_ones(case_dir):
-    # The DSMTS gives exact means and standard deviations. The CME of the imported network
-    # (finite-state projection, mass lost < 1e-10) must reproduce them to 1e-6 relative: a wrong
-    # propensity (Kurtz's factorial, a missed 1/2, a volume) would be off by percents.
+def test_dsmts_ensemble_meets_the_mean_and_kurtosis_aware_variance_criteria(case_dir):
+    case = os.path.basename(case_dir)
+    out = dsmts_outcome(case_dir)
+    if case in STOCHASTIC_REFUSED:
+        assert out.status.startswith("refused: " + STOCHASTIC_REFUSED[case]), out
+    else:
+        assert out.status == "pass", out
+        assert out.runs == RUNS_OF.get(case, RUNS)
+
+
+def test_the_bonferroni_threshold_is_the_stated_rate():
+    # K statistics each beyond z with probability ALPHA / K: the union bound is ALPHA.
+    K = sum(2 * int((dsmts(d)[3] > 0).sum()) for d in STOCHASTIC)
+    assert K == 1300  # 11 cases x 50 times + 00030 x 50 times x 2 variables, 2 statistics each
+    np.testing.assert_allclose(K * 2 * stats.norm.sf(z_crit()), ALPHA, rtol=1e-10)
+
+
+def lattice(r, top_counts):
+    return [int(top_counts[list(r.species_ids).index(s)]) if s in r.species_ids else 0
+            for s in r.net.species]
+
+
+#: CME times: the whole table, except where the law spreads over ~10^4 states with jump rates
+#: ~10^3, where integrating to t = 50 took 150-235 s: 00023 (immigration at 1000) is checked at
+#: its first two times (t = 0, 1: ~1,600 states), 00005 (10,000 births and deaths at 0.1, 0.11;
+#: ~80 s for two times) not at all; the ensemble test covers both, and 00001 is the same law.
+CME_TIMES = {"00023": 2}
+CME_CASES = [d for d in STOCHASTIC if os.path.basename(d) != "00005"]
+
+
+@pytest.mark.parametrize("case_dir", CME_CASES, ids=os.path.basename)
+def test_dsmts_moments_from_the_cme_equal_the_tabulated_ones(case_dir):
+    # A cross-check of the importer independent of sampling: the CME of the imported network
+    # (finite-state projection) reproduces the tabulated means and standard deviations. The
+    # tables are printed to 5 decimals, so they differ from the exact values by up to 5e-6
+    # (00003: 0.67379 at t = 50 where the closed form 100 e^{-5} = 0.673795 differs by 4.7e-6,
+    # far below the ensemble test's statistical tolerance sigma z/sqrt(n) ~ 0.19 there): the
+    # tolerance is 5e-6 absolute plus 1e-6 relative for the solver. A wrong propensity (Kurtz's
+    # factorial, a missed 1/2, a volume) would be off by percents.
+    case = os.path.basename(case_dir)
     s, t, mean, sd = dsmts(case_dir)
+    k = CME_TIMES.get(case, len(t))
+    t, mean, sd = t[:k], mean[:k], sd[:k]
     r = read_sbml(model_file(case_dir))
     n0 = np.round(r.n0).astype(int)
-    cme = CME(r.net, r.V, lattice(r, mean, sd), n0=n0)
+    # The box: 20 standard deviations above the largest mean (+30 for small laws). The FSP's
+    # law is below the true one state by state and short of it by its mass lost eps in all, so
+    # inside the box it misses at most eps top^k of the k-th moment (asserted < 1e-7, far below
+    # the tolerance); beyond 20 sd these laws (geometric tails or lighter) hold ~eps.
+    top = np.max(mean + 20 * sd + 30, axis=0)
+    cme = CME(r.net, r.V, lattice(r, top), n0=n0)
     p0 = np.zeros(cme.N_states)
     p0[cme.index(n0)] = 1.0
     ev = cme.evolve(p0, t)
-    assert np.max(ev.mass_lost) < 1e-10
+    assert np.max(ev.mass_lost) * np.max(top) ** 2 < 1e-7
     states = cme.states.astype(float)
     for j, v in enumerate(s["variables"]):
         i = r.net.species.index(v)
         m1 = ev.p @ states[:, i]
         m2 = ev.p @ states[:, i] ** 2
-        np.testing.assert_allclose(m1, mean[:, j], rtol=1e-6, atol=1e-8)
+        np.testing.assert_allclose(m1, mean[:, j], rtol=1e-6, atol=5e-6)
         np.testing.assert_allclose(np.sqrt(np.maximum(m2 - m1 ** 2, 0)), sd[:, j], rtol=1e-6,
-                                   atol=1e-6)
+                                   atol=5e-6)
 
 
-MASS_ACTION_STOCHASTIC = [d for d in STOCHASTIC if os.path.basename(d) != "00035"]
+# -- the pass counts ---------------------------------------------------------------------------
+EXPECTED_COUNTS = {"deterministic": (154, 4), "stochastic": (12, 0)}  # (passed, refused)
 
 
-@pytest.mark.parametrize("case_dir", MASS_ACTION_STOCHASTIC, ids=os.path.basename)
-def test_dsmts_ensemble_of_10000_runs_meets_mean_and_variance_criteria(case_dir):
-    # DSMTS statistics at each time and variable: Z = sqrt(n)(mean - mu)/sigma and, for the
-    # variance, Y = (S^2/sigma^2 - 1)/sqrt(2/(n-1) + kappa/n), the standard error of S^2 with
-    # the excess kurtosis kappa of the law (estimated from the runs) instead of the normal
-    # law's 0 (the DSMTS's sqrt(n/2) form assumes kappa = 0). Both are ~N(0, 1). Over K points
-    # we require |Z|, |Y| < z with z the Bonferroni quantile for a false-failure rate 1e-4 per
-    # case, valid whatever the correlation between times. (The DSMTS's per-point ranges 3 and 5
-    # cannot be turned into a count test: the mean path's errors are correlated over time, so
-    # points fail together; seeds 16-23 on case 00020 give max |Z| between 1.5 and 3.3.)
-    s, t, mu, sigma = dsmts(case_dir)
-    r = read_sbml(model_file(case_dir))
-    runs = 10_000
-    paths = mt.simulate_ensemble(r.net, np.round(r.n0).astype(int), t, runs, V=r.V, seed=16)
-    cols = [r.net.species.index(v) for v in s["variables"]]
-    x = paths[:, :, cols].astype(float)
-    live = sigma > 0
-    K = 2 * int(live.sum())
-    z = stats.norm.isf(1e-4 / (2 * K))
-    m = x.mean(axis=0)
-    S2 = x.var(axis=0, ddof=1)
-    c = x - m
-    kappa = np.where(live, (c ** 4).mean(axis=0) / np.where(live, S2, 1) ** 2 - 3, 0)
-    Z = np.sqrt(runs) * (m - mu)[live] / sigma[live]
-    Y = ((S2[live] / sigma[live] ** 2 - 1) / np.sqrt(2 / (runs - 1) + kappa[live] / runs))
-    assert np.all(np.abs(Z) < z), float(np.max(np.abs(Z)))
-    assert np.all(np.abs(Y) < z), float(np.max(np.abs(Y)))
-    assert np.all(m[~live] == mu[~live])
+def suite_counts() -> dict:
+    """{'deterministic' | 'stochastic': (passed, refused, failed, {case: reason})}."""
+    out = {}
+    for kind, outcomes in (
+            ("deterministic", {os.path.basename(d): semantic_outcome(d) for d in SEMANTIC}),
+            ("stochastic", {os.path.basename(d): dsmts_outcome(d).status for d in STOCHASTIC})):
+        refused = {c: o for c, o in outcomes.items() if o.startswith("refused")}
+        failed = {c: o for c, o in outcomes.items() if o.startswith("fail")}
+        out[kind] = (len(outcomes) - len(refused) - len(failed), len(refused), len(failed),
+                     refused | failed)
+    return out
+
+
+def report(counts) -> str:
+    lines = []
+    for kind, (passed, refused, failed, why) in counts.items():
+        lines.append(f"{kind}: {passed} passed, {refused} refused, {failed} failed "
+                     f"(of {passed + refused + failed})")
+        lines += [f"  {c}: {o}" for c, o in sorted(why.items())]
+    return "\n".join(lines)
+
+
+def test_the_suite_s_pass_counts():
+    counts = suite_counts()
+    print("\n" + report(counts))
+    for kind, (passed, refused) in EXPECTED_COUNTS.items():
+        assert counts[kind][:3] == (passed, refused, 0), report(counts)
+    assert set(counts["deterministic"][3]) == set(REFUSED)
+    assert set(counts["stochastic"][3]) == set(STOCHASTIC_REFUSED)
 
 
 # -- semantics on small hand-written models ----------------------------------------------------
@@ -529,3 +649,14 @@ def test_an_independent_tool_solves_the_exported_model_as_the_rate_equation(whic
     x = mt.solve_rre(net, n0 / V, t, V=None if net.is_mass_action else V)
     np.testing.assert_allclose(res[:, 0], t, rtol=1e-14)
     np.testing.assert_allclose(res[:, 1:], x, rtol=1e-7, atol=1e-9)
+
+
+if __name__ == "__main__":  # python tests/test_sbml.py: the pass counts and each case's numbers
+    print(report(suite_counts()))
+    print(f"\nDSMTS, z_crit {z_crit():.3f} (false-failure rate {ALPHA:g} for the set):")
+    print(f"{'case':>6} {'runs':>6} {'max|Z|':>7} {'max|Y|':>7} {'points':>6} {'|Z|>=3':>6} "
+          f"{'|Y|>=5':>6}  status")
+    for d in STOCHASTIC:
+        o = dsmts_outcome(d)
+        print(f"{os.path.basename(d):>6} {o.runs:>6} {o.max_z:7.2f} {o.max_y:7.2f} {o.points:>6} "
+              f"{o.out_z3:>6} {o.out_y5:>6}  {o.status}")

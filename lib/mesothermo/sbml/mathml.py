@@ -186,7 +186,16 @@ _OPS: dict[str, Callable] = {
 
 
 def evaluate(tree: tuple, n: np.ndarray, V: float):
-    """Value of ``tree`` at copy numbers ``n`` (shape ``(..., N)``) in volume ``V``."""
+    """Value of ``tree`` at copy numbers ``n`` (shape ``(..., N)``) in volume ``V``.
+
+    IEEE arithmetic throughout (a division by zero gives inf or nan, never a warning); the
+    caller decides what a non-finite rate means.
+    """
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return _eval(tree, n, V)
+
+
+def _eval(tree: tuple, n, V: float):
     kind = tree[0]
     if kind == "num":
         return tree[1]
@@ -199,9 +208,7 @@ def evaluate(tree: tuple, n: np.ndarray, V: float):
         return tree[2] * V if tree[3] == "amount" else tree[2]
     if kind == "volume":
         return V
-    args = [evaluate(k, n, V) for k in tree[2]]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return _OPS[tree[1]](*args)
+    return _OPS[tree[1]](*[_eval(k, n, V) for k in tree[2]])
 
 
 # ---------------------------------------------------------------------------------------------

@@ -94,7 +94,10 @@ class SBMLRateLaw:
 
     def __call__(self, n, V: float) -> np.ndarray:
         n = np.asarray(n, float)
-        return np.broadcast_to(np.asarray(evaluate(self.tree, n, V), float), n.shape[:-1])
+        value = evaluate(self.tree, n, V)
+        if n.ndim == 1:  # one state (the SSA's case): a float, without broadcasting
+            return float(value)
+        return np.broadcast_to(np.asarray(value, float), n.shape[:-1])
 
     def __repr__(self) -> str:
         return f"SBMLRateLaw({self.reaction_id!r}: {self.formula})"
