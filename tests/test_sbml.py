@@ -182,9 +182,12 @@ def dsmts_outcome(case_dir) -> DSMTSOutcome:
       assumes (near extinction kappa reaches tens: 00003 at t = 50).
 
     Both are ~N(0, 1) for large n; the pass criterion is |Z|, |Y| < z_crit() at every point
-    (Bonferroni over all cases, so ALPHA is the false-failure rate of the whole set; the
-    Edgeworth correction for the skewness of these laws changes the tail probabilities by a
-    relative ~gamma z^2 / (6 sqrt n), < 25% at n = 10,000 for gamma <= 5). The DSMTS's own
+    (Bonferroni over all cases, so ALPHA is the false-failure rate of the whole set). The laws
+    are skewed (00003 near extinction: skewness 8.3 and excess kurtosis 93, from its CME); for
+    two-sided limits the first-order Edgeworth terms of the two tails cancel, and the Z part of
+    the rate computed with them (from the CMEs' skewness, once) is 1.001 times the nominal one.
+    Y's normal approximation, and its estimated kappa (relative error ~30% where kappa ~ 90),
+    are weakest at the late times of 00003, a few of the 1,300 statistics. The DSMTS's own
     per-point ranges (3 and 5) are not a test we can pass or fail at a stated rate: the mean
     path's errors are correlated in time, so points fail together; their counts are reported.
     At times with sigma = 0 every run must equal mu exactly.
@@ -225,7 +228,6 @@ def test_dsmts_ensemble_meets_the_mean_and_kurtosis_aware_variance_criteria(case
         assert out.status.startswith("refused: " + STOCHASTIC_REFUSED[case]), out
     else:
         assert out.status == "pass", out
-        assert out.runs == RUNS_OF.get(case, RUNS)
 
 
 def test_the_bonferroni_threshold_is_the_stated_rate():
