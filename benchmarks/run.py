@@ -65,7 +65,8 @@ def main(argv=None) -> int:
     print(ssa_bench.run(quick=args.quick, models=args.models, skip=skip_peers,
                         repeats=args.repeats,
                         equivalence=not args.no_equivalence), flush=True)
-    for name, skip in (("cme_bench", args.no_cme), ("analyses_bench", args.no_analyses)):
+    for name, skip in (("cme_bench", args.no_cme), ("analyses_bench", args.no_analyses),
+                       ("startup_bench", False)):
         module = None if skip else _optional(name)
         if module is not None:
             print()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import pkgutil
 import subprocess
 import sys
@@ -98,3 +99,29 @@ def test_validation_never_imports_network():
     imported = [n.module for n in ast.walk(ast.parse(src))
                 if isinstance(n, ast.ImportFrom) and n.module]
     assert not [m for m in imported if "network" in m], imported
+
+
+def test_import_leaves_presentation_and_heavy_scipy_for_first_use():
+    # a fresh interpreter, so that what other tests imported cannot hide an eager import
+    heavy = ["matplotlib", "ipywidgets", "scipy.integrate", "scipy.optimize", "scipy.linalg",
+             "scipy.stats", "scipy.sparse.linalg"]
+    code = f"""
+import json, sys
+import mesothermo as mt
+loaded = {{"import": [m for m in {heavy!r} if m in sys.modules]}}
+listed = "plotting" in dir(mt) and "widgets" in dir(mt) and "thermo" in dir(mt)
+from mesothermo.widgets import Slider
+from mesothermo import plotting
+ok = listed and mt.widgets.Slider is Slider and mt.plotting is plotting
+ok = ok and all(getattr(mt, name) is not None for name in mt.__all__)
+loaded["use"] = [m for m in {heavy!r} if m in sys.modules]
+print(json.dumps([ok, loaded]))
+"""
+    proc = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True,
+                          text=True, timeout=600)
+    ok, loaded = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert loaded["import"] == [], loaded
+    assert ok
+    # first use imports them (ipywidgets only when a live slider is shown): the check above
+    # can fail
+    assert "matplotlib" in loaded["use"], loaded

@@ -8,13 +8,16 @@ Eqs. 6, 8, 10), thermodynamics (:mod:`~mesothermo.thermo`, Eqs. 5, 7, 9) and net
 (:mod:`~mesothermo.crnt`). :mod:`~mesothermo.energy_exchange` is Schlitter's model;
 :mod:`~mesothermo.sbml` reads and writes models. :mod:`~mesothermo.stats`,
 :mod:`~mesothermo.plotting` and :mod:`~mesothermo.widgets` check and present what the others
-compute. The subpackages ``thermo``, ``crnt``, ``energy_exchange`` and ``sbml`` are imported on
-first use (``mt.thermo.sigma(...)``), so ``import mesothermo`` does not pay for them.
+compute. The subpackages ``thermo``, ``crnt``, ``energy_exchange``, ``sbml``, ``plotting`` and
+``widgets`` are imported on first use (``mt.thermo.sigma(...)``, ``mt.plotting.use_style()``),
+and the modules import SciPy's integrators, optimisers, dense linear algebra and statistics
+inside the functions that use them, so ``import mesothermo`` costs little more than NumPy,
+``scipy.sparse`` and numba (``benchmarks/startup_bench.py`` measures it).
 """
 
 import importlib as _importlib
 
-from . import markov, models, plotting, stats, widgets
+from . import markov, models, stats
 from .cme import CME
 from .ldp import (Characteristics, ComplexBalancedRateFunction, RateFunctionSample, Ray,
                   JumpRates, hamiltonian, jump_rates_1d, kurtz_hu_residual, prefactor_1d,
@@ -43,12 +46,12 @@ __all__ = [
     "markov", "stats",
     # thermodynamics, network theory, Schlitter's model, SBML (imported on first use)
     "thermo", "crnt", "energy_exchange", "sbml",
-    # presentation
+    # presentation (imported on first use)
     "plotting", "widgets",
 ]
 __version__ = "0.1.0"
 
-_LAZY = ("thermo", "crnt", "energy_exchange", "sbml")
+_LAZY = ("thermo", "crnt", "energy_exchange", "sbml", "plotting", "widgets")
 
 
 def __getattr__(name):

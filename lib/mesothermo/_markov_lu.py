@@ -12,7 +12,6 @@ import warnings
 
 import numpy as np
 import scipy.sparse as sp
-import scipy.sparse.linalg as spla
 
 __all__ = ["solve_pinned", "log_scaled_lu", "extend_log_law"]
 
@@ -23,6 +22,7 @@ def solve_pinned(A: sp.csr_matrix, k: int) -> np.ndarray:
     The matrix is a (scaled) M-matrix; SuperLU runs in symmetric mode with diagonal pivots on
     the minimum-degree ordering of A^T + A, which keeps the fill of a 2-D lattice at ~60
     entries per state and needs no row exchanges (the pivots of an M-matrix are positive)."""
+    from scipy.sparse.linalg import splu
     S = A.shape[0]
     d = abs(A[k, k]) or 1.0
     keep = np.ones(S)
@@ -34,8 +34,8 @@ def solve_pinned(A: sp.csr_matrix, k: int) -> np.ndarray:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", sp.SparseEfficiencyWarning)
         try:
-            lu = spla.splu(A.tocsc(), permc_spec="MMD_AT_PLUS_A", diag_pivot_thresh=0.0,
-                           options={"SymmetricMode": True})
+            lu = splu(A.tocsc(), permc_spec="MMD_AT_PLUS_A", diag_pivot_thresh=0.0,
+                      options={"SymmetricMode": True})
         except RuntimeError as err:  # exactly singular
             raise RuntimeError("the pinned stationary system is singular: the chain is "
                                "reducible (transient states, or several closed classes); "

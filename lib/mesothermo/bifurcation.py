@@ -33,8 +33,6 @@ from __future__ import annotations
 from typing import Callable, NamedTuple
 
 import numpy as np
-from scipy.integrate import solve_ivp
-from scipy.optimize import brentq
 
 from . import _kinetics
 from ._validation import check_network, check_point, check_positive_real
@@ -230,6 +228,7 @@ def continue_branch(family: Callable[[float], Network], x0, lam_range, ds: float
 
 def _locate(fam, Y, T, eig, N) -> list:
     """Folds (sign change of the tangent's lam component) and Hopf points between points."""
+    from scipy.optimize import brentq
     out = []
 
     def on_branch(k, s):
@@ -274,6 +273,7 @@ def limit_cycle(net: Network, x0, t_transient: float, n_periods: int = 8,
     range (about ``rtol`` times the period on a converged cycle; a large spread means the
     orbit has not converged or is not periodic).
     """
+    from scipy.integrate import solve_ivp
     check_network(net)
     x0 = check_point(net.N, x0, "x0")
     t_transient = check_positive_real(t_transient, "t_transient")

@@ -22,8 +22,6 @@ from __future__ import annotations
 from typing import NamedTuple
 
 import numpy as np
-from scipy import linalg
-from scipy.integrate import solve_ivp
 
 from . import _kinetics
 from ._validation import check_network, check_point, check_positive_real, check_times
@@ -89,6 +87,7 @@ def lna_covariance(net: Network, x_ss, V: float | None = None) -> np.ndarray:
     >>> float(mt.lna_covariance(mt.models.immigration_death(10, 2), [5.0])[0, 0])
     5.0
     """
+    from scipy import linalg
     check_network(net)
     V = check_volume_for(net, V)
     x = check_point(net.N, x_ss, "x_ss")
@@ -155,6 +154,7 @@ def lna_covariance_path(net: Network, x0, times, C0=None, rtol: float = 1e-10,
     LNAPath
         ``(x, C)`` with shapes (T, N) and (T, N, N); unpacks as a tuple.
     """
+    from scipy.integrate import solve_ivp
     check_network(net)
     V = check_volume_for(net, V)
     x0 = check_point(net.N, x0, "x0")

@@ -38,7 +38,6 @@ from typing import NamedTuple
 
 import numpy as np
 import scipy.sparse as sp
-import scipy.sparse.linalg as spla
 
 from ._gth_kernel import gth_banded_log
 from ._markov_lu import log_scaled_lu, solve_pinned
@@ -347,6 +346,7 @@ class MarkovChain:
         ndarray, shape (S,), or float
         """
         from scipy.sparse.csgraph import breadth_first_order
+        from scipy.sparse.linalg import spsolve
 
         S = self.S
         try:
@@ -386,7 +386,7 @@ class MarkovChain:
             good &= ~doomed
         if good.any():
             AT = self._conservative.T.tocsr()[good][:, good].tocsc()
-            sol = np.atleast_1d(spla.spsolve(AT, -np.ones(int(good.sum()))))
+            sol = np.atleast_1d(spsolve(AT, -np.ones(int(good.sum()))))
             if not np.all(np.isfinite(sol)) or np.any(sol < 0):
                 raise RuntimeError("the mean first-passage solve failed (non-finite or negative "
                                    "times): the restricted backward equation is too ill-"
@@ -464,19 +464,20 @@ def _evolve(Q: sp.csr_matrix, p0, times, method: str) -> Evolution:
                 tcur = tj
             out[j] = cur
     else:
+        from scipy.sparse.linalg import expm_multiply
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", sp.SparseEfficiencyWarning)
             dt = np.diff(t)
             if t.size > 2 and np.allclose(dt, dt[0], rtol=1e-12, atol=0) and dt[0] > 0:
-                start = (spla.expm_multiply(A, p0, start=0.0, stop=t[0], num=2,
-                                            endpoint=True)[-1] if t[0] > 0 else p0)
-                out[:] = spla.expm_multiply(A, start, start=0.0, stop=t[-1] - t[0],
-                                            num=t.size, endpoint=True)
+                start = (expm_multiply(A, p0, start=0.0, stop=t[0], num=2,
+                                       endpoint=True)[-1] if t[0] > 0 else p0)
+                out[:] = expm_multiply(A, start, start=0.0, stop=t[-1] - t[0], num=t.size,
+                                       endpoint=True)
             else:
                 cur, tcur = p0, 0.0
                 for j, tj in enumerate(t):
                     if tj > tcur:
-                        cur = spla.expm_multiply(A * (tj - tcur), cur)
+                        cur = expm_multiply(A * (tj - tcur), cur)
                         tcur = tj
                     out[j] = cur
     np.maximum(out, 0.0, out=out)  # round-off of order 1e-17 * max

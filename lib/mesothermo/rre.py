@@ -27,8 +27,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import optimize
-from scipy.integrate import solve_ivp
 
 from . import _kinetics
 from ._validation import (check_concentrations, check_network, check_point, check_positive_int,
@@ -108,6 +106,7 @@ def solve_rre(net: Network, x0, times, rtol: float = 1e-10, atol: float = 1e-12,
     >>> bool(np.isclose(x[1, 0], 10 * (1 - np.exp(-1))))
     True
     """
+    from scipy.integrate import solve_ivp
     check_network(net)
     V = check_volume_for(net, V)
     x0 = check_point(net.N, x0, "x0")
@@ -204,6 +203,7 @@ def _polynomial_rhs(net: Network) -> np.ndarray:
 
 
 def _steady_states_1d(net: Network, bounds, V) -> list[np.ndarray]:
+    from scipy import optimize
     if net.is_mass_action:
         c = _polynomial_rhs(net)
         if not np.any(c):
@@ -248,6 +248,7 @@ def _steady_states_1d(net: Network, bounds, V) -> list[np.ndarray]:
 
 
 def _steady_states_nd(net: Network, bounds, conserved, V, n_starts: int) -> list[np.ndarray]:
+    from scipy import optimize
     N = net.N
     _require_finite_range(bounds, "the starting points are drawn from it")
     L = net.conservation_laws().astype(float)

@@ -24,7 +24,6 @@ from __future__ import annotations
 from typing import NamedTuple
 
 import numpy as np
-from scipy import stats as _sps
 
 from ._validation import check_network, check_positive_real
 from .network import Network
@@ -109,9 +108,10 @@ def waiting_time_test(net: Network, path: Trajectory) -> WaitingTimeTest:
     -------
     WaitingTimeTest
     """
+    from scipy.stats import kstest
     _check_path(net, path, "`waiting_time_test`")
     s = _channel_rates(net, path).sum(axis=1) * np.diff(path.t)
-    ks = _sps.kstest(s, "expon")
+    ks = kstest(s, "expon")
     return WaitingTimeTest(float(ks.statistic), float(ks.pvalue), int(s.size), s)
 
 
@@ -124,6 +124,7 @@ def channel_choice_test(net: Network, path: Trajectory,
     channels :math:`-1`) degrees of freedom to one pooled statistic. States where some possible
     channel expects fewer than ``min_expected`` firings are left out.
     """
+    from scipy.stats import chi2 as chi2_law
     _check_path(net, path, "`channel_choice_test`")
     min_expected = check_positive_real(min_expected, "min_expected")
     rates = _channel_rates(net, path)
@@ -148,7 +149,7 @@ def channel_choice_test(net: Network, path: Trajectory,
     if impossible.any():              # a channel fired where `net` says it cannot
         chi2, pvalue = np.inf, 0.0
     else:
-        pvalue = float(_sps.chi2.sf(chi2, dof)) if dof > 0 else 1.0
+        pvalue = float(chi2_law.sf(chi2, dof)) if dof > 0 else 1.0
     used = float(observed[usable].sum() / observed.sum())
     return ChannelChoiceTest(chi2, pvalue, int(observed[usable].sum()), dof, visited, observed,
                              expected, usable, used)
@@ -175,6 +176,7 @@ def pooled_chisquare(samples, law, min_expected: float = 5.0) -> GoodnessOfFit:
     GoodnessOfFit
         ``dof`` = number of bins - 1.
     """
+    from scipy.stats import chisquare
     try:
         samples = np.asarray(samples)
         law = np.asarray(law, float)
@@ -205,6 +207,6 @@ def pooled_chisquare(samples, law, min_expected: float = 5.0) -> GoodnessOfFit:
     if len(obs) < 2:
         raise ValueError("the samples fill only one pooled bin; the test has no degrees of "
                          "freedom (take more samples).")
-    result = _sps.chisquare(obs, exp)
+    result = chisquare(obs, exp)
     return GoodnessOfFit(float(result.statistic), float(result.pvalue), int(samples.size),
                          len(obs) - 1)

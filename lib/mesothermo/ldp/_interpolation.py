@@ -7,7 +7,6 @@ between its rays.
 from __future__ import annotations
 
 import numpy as np
-from scipy.spatial import Delaunay, cKDTree
 
 __all__ = ["TriangleInterpolator"]
 
@@ -22,6 +21,7 @@ class TriangleInterpolator:
     """
 
     def __init__(self, pts: np.ndarray, values: np.ndarray, scale: np.ndarray):
+        from scipy.spatial import Delaunay, cKDTree
         cell = np.floor(pts / scale * 2000.0).astype(np.int64)
         _, keep = np.unique(cell, axis=0, return_index=True)
         keep = np.union1d(keep, [0])

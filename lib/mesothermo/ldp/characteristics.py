@@ -12,8 +12,6 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 import numpy as np
-from scipy.integrate import solve_ivp
-from scipy.linalg import expm
 
 from .. import _kinetics
 from .._validation import check_network, check_point, check_positive_int, check_positive_real
@@ -144,6 +142,7 @@ def _ray_tracer(net: Network, box, t_max, phi_max, p_max, rtol, atol, V):
         return trace
 
     # General rate laws: solve_ivp with terminal events (slower; same equations).
+    from scipy.integrate import solve_ivp
     nu = net.nu.astype(float)
 
     def rhs(t, y):
@@ -348,6 +347,7 @@ def rate_function_characteristics(net: Network, x_ss=None, n_rays: int = 48,
     # backwards by the linearised uphill flow d(dx)/dt = A dx, A = -C J^T C^{-1}, for the time T
     # that shrinks its slowest direction to `radius`. Forward, the rays then reach the circle
     # evenly spread in angle instead of bunching along the fastest-growing direction.
+    from scipy.linalg import expm
     J = _kinetics.jacobian(net, x_ss, V)
     lam = np.abs(np.linalg.eigvals(J).real)
     T = np.log(spread / radius) / np.min(lam) if spread > radius else 0.0

@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import xlogy
 
 from .. import _kinetics
 from .._validation import check_concentrations, check_network, check_point, check_positive_real
@@ -41,6 +40,7 @@ class ComplexBalancedRateFunction:
     x_ss: np.ndarray
 
     def __call__(self, x) -> np.ndarray:
+        from scipy.special import xlogy
         x = check_concentrations(x, self.x_ss.size, "x")
         return np.sum(xlogy(x, x) - xlogy(x, self.x_ss) - x + self.x_ss, axis=-1)
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import NamedTuple
 
 import numpy as np
-from scipy.special import roots_legendre
 
 from .. import _kinetics
 from .._validation import (check_concentrations, check_network, check_nonnegative_real,
@@ -239,6 +238,7 @@ def _integral_from(f, xg: np.ndarray, x_ref: float, nodes: int, what: str) -> np
     geometrically; Gauss–Legendre is then accurate to rounding on every piece.
     """
     pts, inverse = np.unique(np.concatenate([xg, [x_ref]]), return_inverse=True)
+    from scipy.special import roots_legendre
     t, w = roots_legendre(nodes)
     sub_a, sub_b, owner = [], [], []
     for k, (lo, hi) in enumerate(zip(pts[:-1], pts[1:])):
