@@ -104,8 +104,10 @@ MODELS = [
 
 # The generated kernels compile per structure (a few seconds each on first use), so they are
 # checked on the models that exercise each kind of term: zeroth/first order, a chemostat with a
-# third-order channel, 2A, and a channel with a zero constant.
-COMPILED = [MODELS[i] + ("compiled",) for i in (0, 1, 2, 5)]
+# third-order channel, 2A, and a channel with a zero constant; the first three choose the channel
+# without branches (<= 4 channels), the 10-channel chain and the 3-channel closed chain (one of
+# whose 4 constants is 0) by the chain of comparisons.
+COMPILED = [MODELS[i] + ("compiled",) for i in (0, 1, 2, 3, 5)]
 
 
 @pytest.mark.parametrize("net, n0, t_end, V, method",
@@ -134,19 +136,120 @@ def test_kernel_equals_reference_sampled(net, n0, t_end, V, method):
 
 def test_compiled_kernel_is_cached_per_structure(tmp_path, monkeypatch):
     # Constants and volume are arguments: one generated module serves a whole parameter sweep.
-    from mesothermo import _ssa_kernel
+    from mesothermo._ssa_kernel import native
     monkeypatch.setenv("MESOTHERMO_CACHE_DIR", str(tmp_path))
-    monkeypatch.setattr(_ssa_kernel, "_GENERATED", {})
+    monkeypatch.setattr(native, "_GENERATED", {})
     net = mt.models.schlogl()
     a = mt.simulate(net, [20], 2.0, V=5.0, seed=1, method="compiled", times=[0.0, 2.0])
     b = mt.simulate(net.with_constants(k_plus=[2.0, 0.3]), [20], 2.0, V=9.0, seed=1,
                     method="compiled", times=[0.0, 2.0])
-    assert len(_ssa_kernel._GENERATED) == 1
-    assert len(list((tmp_path / "ssa_kernels").glob("mesothermo_ssa_*.py"))) == 1
+    assert len(native._GENERATED) == 1
+    cache = tmp_path / "ssa_kernels"
+    assert len(list(cache.glob("mesothermo_ssa_*.py"))) == 1
+    assert len(list(cache.glob("mesothermo_ssa_*.sampled.o"))) == 1  # the machine code, stored
     np.testing.assert_array_equal(
         b.n, mt.simulate(net.with_constants(k_plus=[2.0, 0.3]), [20], 2.0, V=9.0, seed=1,
-                         times=[0.0, 2.0]).n)
+                         times=[0.0, 2.0], method="reference").n)
     assert a.n_events != b.n_events
+
+
+_FRESH = """
+import json, sys, numpy as np, mesothermo as mt
+net = mt.models.schlogl()
+tr = mt.simulate(net, [20], 3.0, V=5.0, seed=8, times=np.linspace(0, 3, 7))
+ev = mt.simulate(net, [20], 3.0, V=5.0, seed=8)
+ens = mt.simulate_ensemble(net, [20], np.linspace(0, 3, 7), runs=5, V=5.0, seed=8)
+compiled = [m for m in sys.modules if m.startswith("mesothermo_ssa_")]
+print(json.dumps(dict(n=tr.n.tolist(), every=ev.channel.tolist(), ens=ens.tolist(),
+                      compiled=compiled)))
+"""
+
+
+def test_stored_kernel_loads_in_a_fresh_process_without_numba(tmp_path):
+    # The first process compiles the kernels and stores their machine code; a second one loads
+    # it and runs the same paths without importing (numba-compiling) the generated source.
+    import json
+    import os
+    import subprocess
+    import sys
+    env = dict(os.environ, MESOTHERMO_CACHE_DIR=str(tmp_path))
+    first, second = (json.loads(subprocess.run(
+        [sys.executable, "-c", _FRESH], env=env, capture_output=True, text=True, check=True,
+        timeout=600).stdout) for _ in range(2))
+    assert len(first["compiled"]) == 1 and second["compiled"] == []
+    net, times = mt.models.schlogl(), np.linspace(0, 3, 7)
+    ref = mt.simulate(net, [20], 3.0, V=5.0, seed=8, times=times, method="reference")
+    ref_every = mt.simulate(net, [20], 3.0, V=5.0, seed=8, method="reference")
+    ref_ens = mt.simulate_ensemble(net, [20], times, runs=5, V=5.0, seed=8, method="reference")
+    for run in (first, second):
+        assert run["n"] == ref.n.tolist()
+        assert run["every"] == ref_every.channel.tolist()
+        assert run["ens"] == ref_ens.tolist()
+
+
+def test_damaged_stored_kernel_is_compiled_again(tmp_path, monkeypatch):
+    from mesothermo._ssa_kernel import native
+    monkeypatch.setenv("MESOTHERMO_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(native, "_GENERATED", {})
+    net = mt.models.immigration_death(10.0, 1.0)
+    a = mt.simulate(net, [0], 5.0, seed=3, times=[0.0, 5.0])
+    (obj,) = (tmp_path / "ssa_kernels").glob("*.sampled.o")
+    obj.write_bytes(obj.read_bytes()[:100] + b"damaged")   # LLVM would crash on this object
+    monkeypatch.setattr(native, "_GENERATED", {})
+    b = mt.simulate(mt.models.immigration_death(10.0, 1.0), [0], 5.0, seed=3, times=[0.0, 5.0])
+    np.testing.assert_array_equal(a.n, b.n)
+    assert obj.stat().st_size > 107                        # written again, whole
+
+
+def _advanced(state, draws):
+    g = Xoshiro256Plus(state)
+    for _ in range(draws):
+        g.next_u64()
+    return g.s
+
+
+@pytest.mark.parametrize("method", ["kernel", "compiled"])
+def test_kernels_leave_the_generator_where_the_reference_does(method):
+    # 2 uniforms per event and one more for the waiting time that passed t_end; an absorbed path
+    # draws none after its last event (the compiled kernel's look-ahead uniform is given back).
+    from mesothermo import _ssa_kernel
+    from mesothermo.ssa import _kernel_network
+    state0 = np.array([11, 22, 33, 44], np.uint64)
+    for net, n0, expect_extra in ((mt.models.immigration_death(10.0, 1.0), [3], 1),
+                                  (mt.Network.from_string("A -> 0 ; 1.0"), [4], 0)):
+        kn = _kernel_network(net, 1.0)
+        state = state0.copy()
+        out = np.empty((2, 1), np.int64)
+        n0 = np.array(n0, np.int64)
+        if method == "compiled":
+            events, status, _ = kn.generated().direct_sampled(n0, np.array([0.0, 50.0]), 50.0,
+                                                              kn.c, state, 10**6, out)
+        else:
+            events, status, _ = _ssa_kernel.direct_sampled(
+                n0, np.array([0.0, 50.0]), 50.0, *kn.args(), state, 10**6, out)
+        assert status == 0 and events > 0
+        assert [int(v) for v in state] == _advanced(state0, 2 * events + expect_extra)
+
+
+def test_every_event_kernel_resumes_when_its_buffers_fill():
+    # The generated every-event kernel fills caller-owned buffers and is called again when they
+    # are full; with 16-event buffers a 1,200-event path is many calls, and still the one path.
+    from mesothermo.ssa import _kernel_network
+    net = mt.models.immigration_death(10.0, 1.0)
+    kn = _kernel_network(net, 2.0)
+    ref = mt.simulate(net, [0], 30.0, V=2.0, seed=123, method="reference")
+    state = np.asarray(mt.ssa._generator_state(np.random.default_rng(123)))
+    t, n, ch, status = kn.generated().direct_every(np.array([0]), 30.0, kn.c, kn.chan_id,
+                                                  state, 10**6, 16)
+    assert status == 0 and len(ch) == ref.n_events > 1000
+    np.testing.assert_array_equal(n, ref.n)
+    np.testing.assert_array_equal(ch, ref.channel)
+    np.testing.assert_array_equal(t, ref.t)
+    state = np.asarray(mt.ssa._generator_state(np.random.default_rng(123)))
+    t, n, ch, status = kn.generated().direct_every(np.array([0]), 30.0, kn.c, kn.chan_id,
+                                                  state, 40, 16)   # the cap holds across calls
+    assert status == mt._ssa_kernel.STATUS_MAX_EVENTS and len(ch) == 40
+    np.testing.assert_array_equal(ch, ref.channel[:40])
 
 
 def test_sampled_path_is_the_every_event_path_read_at_the_times():

@@ -27,14 +27,18 @@ Three implementations, all consuming the same uniforms in the same order:
   xoshiro256+ generator seeded explicitly from the caller's generator, and recording only at the
   requested sample times. It is compiled once for all networks.
 * ``method="compiled"`` (the default for mass action): the same loop generated and compiled for
-  one network structure, with
-  every count and propensity in a local variable and every update written out (as GillesPy2 and
-  BioNetGen compile a model). About twice as fast per event; the first use of a structure costs
-  a compilation of a few seconds, cached on disk (``$MESOTHERMO_CACHE_DIR``, by default
-  ``~/.cache/mesothermo``), so later runs and later sessions start at once; rate constants and
-  ``V`` stay arguments, so a parameter sweep compiles once. Networks with more than 64 channels
-  run the generic kernel instead. Measured in ``benchmarks/``: 19–41 ns per event, 60–117x a
-  plain-Python loop and 7–13x GillesPy2's C++ SSA on five models (the generic kernel: 29–79 ns).
+  one network structure (:mod:`mesothermo._ssa_kernel.codegen`), with every count and
+  propensity in a local variable and every update written out (as GillesPy2 and BioNetGen
+  compile a model); the next waiting time's logarithm is taken before the channel is chosen,
+  and networks of up to four channels choose it without a branch. Two to three times as fast
+  per event as the generic kernel. The first use of a structure costs a compilation of about a
+  second; its machine code is stored on disk (``$MESOTHERMO_CACHE_DIR``, by default
+  ``~/.cache/mesothermo``) and later sessions load it in milliseconds, without numba's
+  dispatcher (:mod:`mesothermo._ssa_kernel.native`); rate constants and ``V`` stay arguments,
+  so a parameter sweep compiles once. Networks with more than 64 channels run the generic
+  kernel instead. Measured side by side with rebop 0.9 (Rust) on the five models of
+  ``benchmarks/`` (issue 17): 1.3–1.6x rebop's speed on the one- to four-channel models, about
+  4x on the 18–20-channel ones.
 * ``method="reference"``: the same algorithm in plain Python over
   :meth:`Network.propensities`. It is the path for general rate laws (callables) and the
   yardstick the compiled kernels are tested against.
@@ -227,10 +231,11 @@ def simulate(net: Network, n0, t_end: float, V: float = 1.0, seed=None, times=No
         Cap on the number of events (default 1e8): a guard against runaway growth.
     method : {"auto", "kernel", "compiled", "reference"}
         ``"kernel"``: the compiled loop (mass action only); ``"compiled"``: a loop generated and
-        compiled for this network structure (mass action; faster per event, a few seconds to
-        compile on first use, cached on disk); ``"reference"``: plain Python, also for general
-        rate laws; ``"auto"`` picks ``"compiled"`` for mass action and ``"reference"`` otherwise. The same seed gives the same
-        path with every method.
+        compiled for this network structure (mass action; faster per event, about a second to
+        compile on first use, its machine code cached on disk and loaded in milliseconds by
+        later sessions); ``"reference"``: plain Python, also for general rate laws; ``"auto"``
+        picks ``"compiled"`` for mass action and ``"reference"`` otherwise. The same seed gives
+        the same path with every method.
 
     Returns
     -------
