@@ -4,8 +4,8 @@ Every measurement runs in a fresh interpreter (a child process), as a user's ses
 
 1. ``import mesothermo``, timed inside the child around the import statement, next to the
    floor it cannot go below, ``import numpy, scipy.sparse, numba`` (the libraries the eagerly
-   imported modules need), the two alternating so that a change of load on a shared machine
-   affects both. The wall time of the whole child process (interpreter start to exit) is shown
+   imported modules need), and ``import numpy, scipy.sparse`` (what is left without numba),
+   alternating so that a change of load on a shared machine affects all three. The wall time of the whole child process (interpreter start to exit) is shown
    beside it. The child also reports which of the heavy optional libraries (matplotlib,
    ipywidgets, SciPy's integrators, optimisers, dense linear algebra, statistics) the import
    loaded: none should be, they are imported when first used.
@@ -44,6 +44,8 @@ TARGETS = {"import": 0.6, "cached": 0.1, "cold": 0.9}
 
 #: Imported by the eager modules: ``import mesothermo`` cannot be faster than these.
 FLOOR = "numpy, scipy.sparse, numba"
+#: The floor without numba (numba's share of the start-up is the difference).
+NO_NUMBA = "numpy, scipy.sparse"
 
 #: Optional or heavy libraries that ``import mesothermo`` must leave for first use.
 HEAVY = ("matplotlib", "ipywidgets", "IPython", "pandas", "networkx", "scipy.integrate",
@@ -107,7 +109,8 @@ def measure(repeats: int = 5, cold_repeats: int = 3) -> dict:
     ``seconds`` and ``cpu``: wall and CPU time of the step inside the child; ``wall``: the
     whole child process. Also ``"heavy"``: the heavy libraries ``import mesothermo`` loaded.
     """
-    out: dict = {"floor": [], "import": [], "cached": [], "cold": [], "heavy": set()}
+    out: dict = {"floor": [], "no_numba": [], "import": [], "cached": [], "cold": [],
+                 "heavy": set()}
 
     def record(step, code, pyc, cache_dir=None):
         result, wall = _child(code, pyc, cache_dir)
@@ -115,6 +118,7 @@ def measure(repeats: int = 5, cold_repeats: int = 3) -> dict:
         return result
 
     floor_code = _IMPORT_CHILD.format(modules=FLOOR, heavy=HEAVY)
+    no_numba_code = _IMPORT_CHILD.format(modules=NO_NUMBA, heavy=HEAVY)
     mt_code = _IMPORT_CHILD.format(modules="mesothermo", heavy=HEAVY)
     pyc = _pycache_dir()
     with tempfile.TemporaryDirectory(prefix="mt-startup-") as tmp:
@@ -123,8 +127,9 @@ def measure(repeats: int = 5, cold_repeats: int = 3) -> dict:
         record("cold", _SIMULATE_CHILD, pyc, warm)
         for k in range(1, cold_repeats):
             record("cold", _SIMULATE_CHILD, pyc, os.path.join(tmp, f"cold{k}"))
-        for _ in range(repeats):                    # alternate, so load changes hit both
+        for _ in range(repeats):                    # alternate, so load changes hit all
             record("floor", floor_code, pyc)
+            record("no_numba", no_numba_code, pyc)
             out["heavy"].update(record("import", mt_code, pyc)["heavy"])
         for _ in range(repeats):
             record("cached", _SIMULATE_CHILD, pyc, warm)
@@ -151,6 +156,7 @@ def run(quick: bool = False) -> str:
         f"Start-up in fresh interpreters (best of {repeats}, cold compile best of "
         f"{cold_repeats}; seconds)",
         f"{'step':<40}{'best':>8}{'median':>9}{'cpu':>8}{'process':>10}{'target':>8}{'met':>6}",
+        _row(f"import {NO_NUMBA}", r["no_numba"], None, True),
         _row(f"import {FLOOR} (floor)", r["floor"], None, True),
         _row("import mesothermo", r["import"], TARGETS["import"], True),
         _row("first mt.simulate, kernel cached", r["cached"], TARGETS["cached"], False),

@@ -12,6 +12,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SCRIPT = os.path.join(ROOT, "benchmarks", "startup_bench.py")
 
 ROWS = {
+    "import numpy, scipy.sparse": "-",
     "import numpy, scipy.sparse, numba (floor)": "-",
     "import mesothermo": "< 0.6",
     "first mt.simulate, kernel cached": "< 0.1",

@@ -39,7 +39,6 @@ from typing import NamedTuple
 import numpy as np
 import scipy.sparse as sp
 
-from ._gth_kernel import gth_banded_log
 from ._markov_lu import log_scaled_lu, solve_pinned
 from ._validation import check_choice, check_generator, check_times
 
@@ -295,6 +294,7 @@ class MarkovChain:
         return law
 
     def _log_gth(self, tgt, src, rate) -> np.ndarray:
+        from ._gth_kernel import gth_banded_log  # numba: imported when first needed
         inv, b = self.band()
         S = self.S
         nbytes = 8 * S * (2 * b + 1)

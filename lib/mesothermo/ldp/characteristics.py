@@ -19,7 +19,6 @@ from .._validation import check_volume_for
 from ..network import Network
 from ..lna import lna_covariance
 from ..rre import steady_states
-from ._characteristics_kernel import DP_A, DP_B, DP_E, trace_kernel
 from ._interpolation import TriangleInterpolator
 from .hamiltonian import hamilton_equations
 
@@ -127,6 +126,7 @@ def _launch(Cinv, B, x_ss, angle):
 def _ray_tracer(net: Network, box, t_max, phi_max, p_max, rtol, atol, V):
     """A function (x0, p0, phi0, angle) -> Ray integrating one characteristic inside ``box``."""
     if net.is_mass_action:
+        from ._characteristics_kernel import DP_A, DP_B, DP_E, trace_kernel  # numba
         args = (np.ascontiguousarray(net.effective_k_plus, dtype=float),
                 np.ascontiguousarray(net.effective_k_minus, dtype=float),
                 np.ascontiguousarray(net.nu_plus, dtype=float),
