@@ -1,5 +1,5 @@
-r"""Compiled phase-space integrator for :mod:`mesothermo.energy_exchange.phase_space` (numba),
-and its pure-Python twin.
+r"""Compiled phase-space integrator for :mod:`mesothermo.energy_exchange.phase_space` (numba);
+its pure-Python twin is :mod:`._phase_space_twin`.
 
 One time step of length ``dt`` for every particle of the ensemble (Strang splitting):
 
@@ -37,11 +37,12 @@ has one routine for Schlitter's constant rates and one for the power-law rates (
 code in the same loop, the constant-rate loop ran several times slower); each half step of **I**
 computes every kinetic energy once, in the pass that also makes the mean-energy rule's reduction
 (for constant rates a count of the particles above ``e``). The arithmetic is the same, operation
-by operation, as in the twin below.
+by operation, as in the twin.
 
 Random numbers: xoshiro256+ (Blackman and Vigna, 2018) with its four state words passed in
-explicitly, never global state; :class:`Xoshiro` is the same generator in pure Python, and
-:func:`run_python` replays :func:`run` path by path (``tests/test_phase_space.py``).
+explicitly, never global state; ``_phase_space_twin.Xoshiro`` is the same generator in pure
+Python, and ``_phase_space_twin.run_python`` replays :func:`run` path by path
+(``tests/test_phase_space.py``).
 """
 
 from __future__ import annotations
@@ -51,20 +52,16 @@ import math
 import numpy as np
 from numba import njit
 
-__all__ = ["run", "run_python", "Xoshiro", "HAMILTONIAN", "LANGEVIN", "INELASTIC", "FIXED",
+__all__ = ["run", "HAMILTONIAN", "LANGEVIN", "INELASTIC", "FIXED",
            "MEAN_ENERGY", "PAIRWISE", "FREE", "HARMONIC", "DOUBLE_WELL"]
 
 HAMILTONIAN, LANGEVIN, INELASTIC = 0, 1, 2
 FIXED, MEAN_ENERGY, PAIRWISE = 0, 1, 2
 FREE, HARMONIC, DOUBLE_WELL = 0, 1, 2
 
-_MASK = (1 << 64) - 1
 _TWO_M53 = 1.0 / 9007199254740992.0
 
 
-# ---------------------------------------------------------------------------------------------
-# compiled
-# ---------------------------------------------------------------------------------------------
 @njit(cache=True)
 def _next(s):
     result = s[0] + s[3]
@@ -393,192 +390,3 @@ def run(x, p, mass, dt, rec_steps, kind, prm, n_sys, pair_eps, pair_sigma, dyn, 
         while r < n_rec and rec_steps[r] == step:
             _record(xs, ps, r, xf, pf)
             r += 1
-
-
-# ---------------------------------------------------------------------------------------------
-# pure-Python twin (same arithmetic, same random stream, written with Python floats and lists)
-# ---------------------------------------------------------------------------------------------
-class Xoshiro:
-    """Pure-Python xoshiro256+, bit for bit the generator of the compiled kernel."""
-
-    def __init__(self, state):
-        self.s = [int(v) & _MASK for v in np.asarray(state, dtype=np.uint64)]
-        if len(self.s) != 4 or not any(self.s):
-            raise ValueError("xoshiro256+ needs four 64-bit words, not all zero.")
-
-    def next(self) -> int:
-        s0, s1, s2, s3 = self.s
-        result = (s0 + s3) & _MASK
-        t = (s1 << 17) & _MASK
-        s2 ^= s0
-        s3 ^= s1
-        s1 ^= s2
-        s0 ^= s3
-        s2 ^= t
-        s3 = ((s3 << 45) | (s3 >> 19)) & _MASK
-        self.s = [s0, s1, s2, s3]
-        return result
-
-    def uniform(self) -> float:
-        return float(self.next() >> 11) * _TWO_M53
-
-    def exp1(self) -> float:
-        return -math.log(float((self.next() >> 11) + 1) * _TWO_M53)
-
-    def normal(self) -> float:
-        u1 = float((self.next() >> 11) + 1) * _TWO_M53
-        u2 = self.uniform()
-        return math.sqrt(-2.0 * math.log(u1)) * math.cos(2.0 * math.pi * u2)
-
-
-def _py_forces(x, kind, prm, n_sys, pair_eps, pair_sigma):
-    M, d = len(x), len(x[0])
-    f = []
-    for xi in x:
-        if kind == HARMONIC:
-            fi = [-prm[0] * v for v in xi]
-        elif kind == DOUBLE_WELL:
-            a2 = prm[2] * prm[2]
-            fi = [-4.0 * prm[1] * (xi[0] * xi[0] / a2 - 1.0) * xi[0] / a2]
-            fi += [-prm[0] * v for v in xi[1:]]
-        else:
-            fi = [0.0] * d
-        f.append(fi)
-    if pair_eps != 0.0:
-        n = M // n_sys
-        for g in range(n_sys):
-            for i in range(g * n, (g + 1) * n):
-                for j in range(i + 1, (g + 1) * n):
-                    diff = [x[i][k] - x[j][k] for k in range(d)]
-                    r2 = 0.0
-                    for v in diff:
-                        r2 += v * v
-                    w = pair_eps / (pair_sigma * pair_sigma) * math.exp(
-                        -r2 * (0.5 / (pair_sigma * pair_sigma)))
-                    for k in range(d):
-                        f[i][k] += w * diff[k]
-                        f[j][k] -= w * diff[k]
-    return f
-
-
-def _py_pow(b, x):
-    if not x:
-        return 1.0
-    return math.inf if b == 0.0 and x < 0 else b ** x
-
-
-def _py_rates(K, e, w_up, w_down, pw):
-    up = w_up * _py_pow((K + e) / e, pw[0]) * _py_pow(K / e, pw[1])
-    if K <= e:
-        return up, 0.0
-    return up, w_down * _py_pow((K - e) / e, pw[2]) * _py_pow(K / e, pw[3])
-
-
-def _py_kinetic(pi, mass):
-    return sum(v * v for v in pi) / (2.0 * mass)
-
-
-def _py_set(pi, K_old, K_new, mass, g):
-    if K_old > 0.0:
-        scale = math.sqrt(K_new / K_old)
-        return [v * scale for v in pi]
-    q = [g.normal() for _ in pi]
-    scale = math.sqrt(2.0 * mass * K_new / sum(v * v for v in q))
-    return [v * scale for v in q]
-
-
-def _py_inelastic(p, tau, mass, rule, n_sys, e, w_up, w_down, pw, clock, sys_clock, g, counts):
-    n = len(p) // n_sys
-    for sy in range(n_sys):
-        idx = range(sy * n, (sy + 1) * n)
-        if rule == PAIRWISE:
-            bound = n * w_down
-            if bound <= 0.0:
-                return
-            rem = tau
-            while bound * rem >= sys_clock[sy]:
-                rem -= sys_clock[sy] / bound
-                sys_clock[sy] = g.exp1()
-                i = sy * n + min(int(g.uniform() * n), n - 1)
-                Ki = _py_kinetic(p[i], mass)
-                if Ki <= e or n < 2:
-                    continue
-                j = sy * n + min(int(g.uniform() * (n - 1)), n - 2)
-                j += j >= i
-                Kj = _py_kinetic(p[j], mass)
-                p[i] = _py_set(p[i], Ki, Ki - e, mass, g)
-                p[j] = _py_set(p[j], Kj, Kj + e, mass, g)
-                counts[0] += 1
-                counts[1] += 1
-            sys_clock[sy] -= bound * rem
-            continue
-        up = w_up
-        if rule == MEAN_ENERGY and any(pw):
-            rates = [_py_rates(_py_kinetic(p[i], mass), e, 1.0, w_down, pw) for i in idx]
-            den = sum(r[0] for r in rates)
-            up = (sum(r[1] for r in rates) / den if den > 0.0 else 0.0) * w_up
-        elif rule == MEAN_ENERGY:  # constant rates: lambda w_+ = phi w_-
-            up = sum(_py_kinetic(p[i], mass) > e for i in idx) * w_down / n * w_up
-        for i in idx:
-            K0 = K = _py_kinetic(p[i], mass)
-            rem = tau
-            while True:
-                a_up, a_dn = _py_rates(K, e, up, w_down, pw)
-                tot = a_up + a_dn
-                if tot * rem < clock[i]:
-                    clock[i] -= tot * rem
-                    break
-                rem -= clock[i] / tot
-                clock[i] = g.exp1()
-                if a_up == math.inf or g.uniform() * tot < a_up:
-                    K += e
-                    counts[0] += 1
-                else:
-                    K -= e
-                    counts[1] += 1
-            if K != K0:
-                p[i] = _py_set(p[i], K0, K, mass, g)
-
-
-def run_python(x, p, mass, dt, rec_steps, kind, prm, n_sys, pair_eps, pair_sigma, dyn, friction,
-               kT, rule, e, w_up, w_down, pw, clock, sys_clock, s, xs, ps, counts):
-    """The pure-Python twin of :func:`run`: same arguments, same in-place results."""
-    X, P = x.tolist(), p.tolist()
-    clk, sclk = clock.tolist(), sys_clock.tolist()
-    cnt = [int(counts[0]), int(counts[1])]
-    g = Xoshiro(s)
-    prm, pw = [float(v) for v in prm], [float(v) for v in pw]
-    f = _py_forces(X, kind, prm, n_sys, pair_eps, pair_sigma)
-    c = math.exp(-friction * dt)
-    sig = math.sqrt((1.0 - c * c) * mass * kT)
-    steps = [int(v) for v in rec_steps]
-    r = 0
-    while r < len(steps) and steps[r] == 0:
-        xs[r], ps[r] = X, P
-        r += 1
-    for step in range(1, steps[-1] + 1):
-        if dyn == INELASTIC:
-            _py_inelastic(P, 0.5 * dt, mass, rule, n_sys, e, w_up, w_down, pw, clk, sclk, g, cnt)
-        for i in range(len(X)):
-            Pi = [P[i][k] + 0.5 * dt * f[i][k] for k in range(len(P[i]))]
-            if dyn == LANGEVIN:
-                Xi = list(X[i])
-                for k in range(len(Xi)):
-                    Xi[k] += 0.5 * dt * Pi[k] / mass
-                    Pi[k] = c * Pi[k] + sig * g.normal()
-                    Xi[k] += 0.5 * dt * Pi[k] / mass
-            else:
-                Xi = [X[i][k] + dt * Pi[k] / mass for k in range(len(Pi))]
-            X[i], P[i] = Xi, Pi
-        f = _py_forces(X, kind, prm, n_sys, pair_eps, pair_sigma)
-        for i in range(len(X)):
-            P[i] = [P[i][k] + 0.5 * dt * f[i][k] for k in range(len(P[i]))]
-        if dyn == INELASTIC:
-            _py_inelastic(P, 0.5 * dt, mass, rule, n_sys, e, w_up, w_down, pw, clk, sclk, g, cnt)
-        while r < len(steps) and steps[r] == step:
-            xs[r], ps[r] = X, P
-            r += 1
-    x[:], p[:] = X, P
-    clock[:], sys_clock[:] = clk, sclk
-    s[:] = np.array(g.s, dtype=np.uint64)
-    counts[:] = cnt

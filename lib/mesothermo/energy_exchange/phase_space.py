@@ -18,33 +18,32 @@ ensemble (:func:`simulate_phase_space`):
   the total energy changes by no quantum at all. ``rate_powers`` multiplies the rates by powers of
   the energies (density-of-states-corrected rates, chapter 07).
 
-Eq. 17 claims the stationary law :math:`P_S \propto e^{-\beta H}`; :func:`compare_with_eq17`
-tests a snapshot against it, marginal by marginal. With ``pair_potential`` the particles of each
-of ``n_systems`` systems interact, for Eqs. 18–19.
+The potentials are in :mod:`.potentials`; Eq. 17's law :math:`P_S \propto e^{-\beta H}`, its
+sampler and the test of a snapshot against it (``compare_with_eq17``) are in :mod:`.boltzmann`.
+With ``pair_potential`` the particles of each of ``n_systems`` systems interact, for
+Eqs. 18–19. :func:`inelastic_drift` is the mean force of **I** (Eq. 4); :func:`rate_law` and
+:func:`power_law_rates` express energy-dependent rates in the kernel's power family.
 
 The compiled kernel (``_phase_space_kernel``) runs the loops; its pure-Python twin
-(``method="python"``) replays the same path from the same seed.
+(``_phase_space_twin``, ``method="python"``) replays the same path from the same seed.
 """
 
 from __future__ import annotations
 
-import functools
 import math
-from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
-from scipy import special, stats
 
 from .._validation import (as_rng, check_choice, check_nonnegative_real, check_positive_int,
                            check_positive_real)
 from . import _phase_space_kernel as _k
+from . import _phase_space_twin as _twin
+from .boltzmann import sample_boltzmann
+from .potentials import EXTERNAL_POTENTIALS, DoubleWell, GaussianPair, Harmonic
 
-__all__ = ["Harmonic", "DoubleWell", "Free", "GaussianPair", "PhaseSpaceRun",
-           "simulate_phase_space", "Energies", "energies", "sample_boltzmann", "Eq17Test",
-           "compare_with_eq17", "energy_cdf", "position_cdf", "eq17_entropy", "knn_entropy",
-           "inelastic_drift", "PowerRates", "rate_law", "power_law_rates", "DYNAMICS",
-           "EXCHANGES"]
+__all__ = ["PhaseSpaceRun", "simulate_phase_space", "inelastic_drift", "PowerRates", "rate_law",
+           "power_law_rates", "DYNAMICS", "EXCHANGES"]
 
 DYNAMICS = ("inelastic", "langevin", "hamiltonian")
 EXCHANGES = ("fixed", "mean_energy", "pairwise")
@@ -52,92 +51,13 @@ _DYN = {"hamiltonian": _k.HAMILTONIAN, "langevin": _k.LANGEVIN, "inelastic": _k.
 _RULE = {"fixed": _k.FIXED, "mean_energy": _k.MEAN_ENERGY, "pairwise": _k.PAIRWISE}
 
 
-@dataclass(frozen=True)
-class Harmonic:
-    r"""Isotropic harmonic well :math:`U(\mathbf x) = \tfrac12 k|\mathbf x|^2`
-    (``k = stiffness``)."""
-
-    stiffness: float = 1.0
-
-    def __post_init__(self):
-        check_positive_real(self.stiffness, "stiffness")
-
-    @property
-    def kernel_args(self):
-        return _k.HARMONIC, np.array([self.stiffness, 0.0, 1.0])
-
-    def value(self, x) -> np.ndarray:
-        """U at positions ``x`` of shape (..., d)."""
-        return 0.5 * self.stiffness * np.sum(np.asarray(x, float) ** 2, axis=-1)
-
-    def gradient(self, x) -> np.ndarray:
-        return self.stiffness * np.asarray(x, float)
-
-
-@dataclass(frozen=True)
-class DoubleWell:
-    r"""Double well along the first axis, harmonic across:
-    :math:`U = h\,[(x_1/a)^2-1]^2 + \tfrac12 k\sum_{j\ge2}x_j^2`
-    (``h = barrier``, ``a = x_min``)."""
-
-    barrier: float = 1.0
-    x_min: float = 1.0
-    stiffness: float = 1.0
-
-    def __post_init__(self):
-        for name in ("barrier", "x_min", "stiffness"):
-            check_positive_real(getattr(self, name), name)
-
-    @property
-    def kernel_args(self):
-        return _k.DOUBLE_WELL, np.array([self.stiffness, self.barrier, self.x_min])
-
-    def axis_value(self, x1) -> np.ndarray:
-        """The quartic part :math:`h[(x_1/a)^2-1]^2` alone."""
-        return self.barrier * ((np.asarray(x1, float) / self.x_min) ** 2 - 1.0) ** 2
-
-    def value(self, x) -> np.ndarray:
-        x = np.asarray(x, float)
-        return self.axis_value(x[..., 0]) + 0.5 * self.stiffness * np.sum(x[..., 1:] ** 2, -1)
-
-    def gradient(self, x) -> np.ndarray:
-        x = np.asarray(x, float)
-        g = self.stiffness * x.copy()
-        a2 = self.x_min ** 2
-        g[..., 0] = 4.0 * self.barrier * (x[..., 0] ** 2 / a2 - 1.0) * x[..., 0] / a2
-        return g
-
-
-@dataclass(frozen=True)
-class Free:
-    """No external potential, U = 0 (for the velocity-dependent force of Eq. 4)."""
-
-    @property
-    def kernel_args(self):
-        return _k.FREE, np.zeros(3)
-
-    def value(self, x) -> np.ndarray:
-        return np.zeros(np.shape(x)[:-1])
-
-    def gradient(self, x) -> np.ndarray:
-        return np.zeros(np.shape(x))
-
-
-@dataclass(frozen=True)
-class GaussianPair:
-    r"""Soft repulsion between the particles of a system,
-    :math:`u(r) = \epsilon\, e^{-r^2/2\sigma^2}` (``strength`` :math:`\epsilon`, ``width``
-    :math:`\sigma`)."""
-
-    strength: float = 1.0
-    width: float = 0.3
-
-    def __post_init__(self):
-        check_positive_real(self.strength, "strength")
-        check_positive_real(self.width, "width")
-
-
-_POTENTIALS = (Harmonic, DoubleWell, Free)
+def _kernel_args(potential):
+    """The kernel's potential code and parameters (stiffness, barrier, x_min)."""
+    if isinstance(potential, Harmonic):
+        return _k.HARMONIC, np.array([potential.stiffness, 0.0, 1.0])
+    if isinstance(potential, DoubleWell):
+        return _k.DOUBLE_WELL, np.array([potential.stiffness, potential.barrier, potential.x_min])
+    return _k.FREE, np.zeros(3)
 
 
 class PhaseSpaceRun(NamedTuple):
@@ -217,7 +137,7 @@ def simulate_phase_space(potential, n_particles: int, t_end: float, dynamics: st
     -------
     PhaseSpaceRun
     """
-    if not isinstance(potential, _POTENTIALS):
+    if not isinstance(potential, EXTERNAL_POTENTIALS):
         raise TypeError("`potential` must be a Harmonic, DoubleWell or Free potential; "
                         f"got {type(potential).__name__}.")
     n = check_positive_int(n_particles, "n_particles")
@@ -270,193 +190,16 @@ def simulate_phase_space(potential, n_particles: int, t_end: float, dynamics: st
     xs = np.empty((steps.size, M, d))
     ps = np.empty((steps.size, M, d))
     counts = np.zeros(2, dtype=np.int64)
-    kind, prm = potential.kernel_args
-    eps, sig = ((pair_potential.strength, pair_potential.width) if pair_potential else (0.0, 1.0))
-    run = _k.run if method == "kernel" else _k.run_python
+    kind, prm = _kernel_args(potential)
+    eps, sig = ((float(pair_potential.strength), float(pair_potential.width)) if pair_potential
+                else (0.0, 1.0))  # floats: one compiled specialisation of the kernel
+    run = _k.run if method == "kernel" else _twin.run_python
     run(x, p, mass, dt, steps.astype(np.int64), kind, prm, n_sys, eps, sig, _DYN[dynamics],
         friction, 1.0 / beta, _RULE[exchange], delta_e, 1.0 if w_plus is None else w_plus,
         w_minus, pw, clock, sys_clock, state, xs, ps, counts)
     for a in (xs, ps):
         a.flags.writeable = False
     return PhaseSpaceRun(steps * dt, xs, ps, int(counts[0]), int(counts[1]), dynamics, dt, mass)
-
-
-class Energies(NamedTuple):
-    """Per-particle kinetic energy ``K``, external potential energy ``U`` and ``H = K + U``."""
-
-    K: np.ndarray
-    U: np.ndarray
-    H: np.ndarray
-
-
-def energies(potential, x, p, mass: float = 1.0) -> Energies:
-    """:math:`K = |\\mathbf p|^2/2m`, :math:`U(\\mathbf x)`, :math:`H` for arrays (..., d)."""
-    K = np.sum(np.asarray(p, float) ** 2, axis=-1) / (2.0 * check_positive_real(mass, "mass"))
-    U = potential.value(x)
-    return Energies(K, U, K + U)
-
-
-def _axis_grid(potential: DoubleWell, beta: float, n: int = 20001):
-    """Grid, normalised density and CDF of x_1 under exp(-beta U) for the double well."""
-    # beyond |x1| = L the Boltzmann factor is below e^-50 of its maximum
-    L = potential.x_min * math.sqrt(1.0 + math.sqrt(50.0 / (beta * potential.barrier)))
-    g = np.linspace(-L, L, n)
-    w = np.exp(-beta * potential.axis_value(g))
-    cdf = np.concatenate([[0.0], np.cumsum(0.5 * (w[1:] + w[:-1]) * np.diff(g))])
-    return g, w / cdf[-1], cdf / cdf[-1]
-
-
-def position_cdf(potential, beta: float = 1.0):
-    """CDF of the first coordinate :math:`x_1` under Eq. 17 (a callable)."""
-    beta = check_positive_real(beta, "beta")
-    if isinstance(potential, Harmonic):
-        return stats.norm(scale=1.0 / math.sqrt(beta * potential.stiffness)).cdf
-    if isinstance(potential, DoubleWell):
-        g, _, cdf = _axis_grid(potential, beta)
-        return lambda v: np.interp(v, g, cdf)
-    raise ValueError("`potential` has no normalisable Boltzmann factor (Free).")
-
-
-def energy_cdf(potential, dim: int, beta: float = 1.0):
-    r"""CDF of the total energy H under Eq. 17 in ``dim`` dimensions (a callable).
-
-    Harmonic: :math:`H\sim\mathrm{Gamma}(d, 1/\beta)`. Double well: the harmonic directions and
-    the momenta give :math:`\mathrm{Gamma}(d-\tfrac12, 1/\beta)`, convolved by quadrature with the
-    law of the quartic part.
-    """
-    beta, d = check_positive_real(beta, "beta"), check_positive_int(dim, "dim")
-    if isinstance(potential, Harmonic):
-        return stats.gamma(d, scale=1.0 / beta).cdf
-    if isinstance(potential, DoubleWell):
-        h, vals = _double_well_energy_table(potential, d, beta)
-        return lambda v: np.interp(v, h, vals)
-    raise ValueError("`potential` has no normalisable Boltzmann factor (Free).")
-
-
-@functools.lru_cache(maxsize=32)
-def _double_well_energy_table(potential: DoubleWell, d: int, beta: float):
-    """CDF of H on 2001 energies in [0, 40/beta] (beyond, 1 - CDF < e^-30), by the trapezoid rule
-    over 801 points of x_1; the kink of the Gamma CDF at h = U(x_1) limits the error to ~2e-4
-    (measured in the tests), far below the KS resolution of any ensemble used here."""
-    g, rho, _ = _axis_grid(potential, beta, 801)
-    U1 = potential.axis_value(g)
-    h = np.linspace(0.0, 40.0 / beta, 2001)
-    F = special.gammainc(d - 0.5, np.maximum(beta * (h[:, None] - U1[None, :]), 0.0))
-    return h, np.trapezoid(F * rho, g, axis=1)
-
-
-def sample_boltzmann(potential, n: int, dim: int, beta: float = 1.0, mass: float = 1.0,
-                     seed=None):
-    """Exact samples ``(x, p)``, each (n, dim), of Eq. 17 :math:`\\propto e^{-\\beta H}`
-    (momenta only for ``Free``, positions then 0)."""
-    n, d = check_positive_int(n, "n"), check_positive_int(dim, "dim")
-    beta, mass = check_positive_real(beta, "beta"), check_positive_real(mass, "mass")
-    rng = as_rng(seed)
-    p = rng.normal(scale=math.sqrt(mass / beta), size=(n, d))
-    if isinstance(potential, Free):
-        return np.zeros((n, d)), p
-    x = rng.normal(scale=1.0 / math.sqrt(beta * potential.stiffness), size=(n, d))
-    if isinstance(potential, DoubleWell):
-        g, _, cdf = _axis_grid(potential, beta)
-        x[:, 0] = np.interp(rng.random(n), cdf, g)
-    return x, p
-
-
-class Eq17Test(NamedTuple):
-    """Distances of a snapshot from Eq. 17 (:func:`compare_with_eq17`).
-
-    ``names``: the checks; ``statistic``: KS distance for the marginals, chi-square for the
-    independence of K and U; ``pvalue``: their p-values under Eq. 17 for independent samples;
-    ``n``: the sample size.
-    """
-
-    names: tuple
-    statistic: np.ndarray
-    pvalue: np.ndarray
-    n: int
-
-    def passes(self, alpha: float) -> bool:
-        """True when no check rejects Eq. 17 at level ``alpha`` (Bonferroni over the checks)."""
-        return bool(np.all(self.pvalue > alpha / len(self.names)))
-
-    def as_dict(self) -> dict:
-        return {k: float(v) for k, v in zip(self.names, self.statistic)}
-
-
-def compare_with_eq17(potential, x, p, beta: float = 1.0, mass: float = 1.0,
-                      bins: int = 5) -> Eq17Test:
-    r"""Test independent samples ``x``, ``p`` (n, d) against Eq. 17,
-    :math:`P_S\propto e^{-\beta(|\mathbf p|^2/2m + U(\mathbf x))}`.
-
-    Kolmogorov–Smirnov tests of the marginals of :math:`x_1`, :math:`p_1`, of the kinetic energy
-    :math:`K\sim\mathrm{Gamma}(d/2, 1/\beta)` and of the total energy H; a chi-square test of the
-    independence of K and U on ``bins`` x ``bins`` quantile cells ((bins-1)^2 degrees of freedom).
-    For ``Free`` only the momentum checks. The p-values assume independent samples (ensemble
-    members at one time, not a time series).
-    """
-    x, p = np.asarray(x, float), np.asarray(p, float)
-    if x.ndim != 2 or x.shape != p.shape:
-        raise ValueError(f"`x` and `p` must be arrays of the same shape (n, d); got {x.shape} "
-                         f"and {p.shape}.")
-    beta, mass = check_positive_real(beta, "beta"), check_positive_real(mass, "mass")
-    bins = check_positive_int(bins, "bins", minimum=2)
-    n, d = x.shape
-    E = energies(potential, x, p, mass)
-    names, stat, pval = [], [], []
-
-    def ks(name, sample, cdf):
-        r = stats.kstest(sample, cdf)
-        names.append(name), stat.append(r.statistic), pval.append(r.pvalue)
-
-    ks("p_1", p[:, 0], stats.norm(scale=math.sqrt(mass / beta)).cdf)
-    ks("K", E.K, stats.gamma(0.5 * d, scale=1.0 / beta).cdf)
-    if not isinstance(potential, Free):
-        ks("x_1", x[:, 0], position_cdf(potential, beta))
-        ks("H", E.H, energy_cdf(potential, d, beta))
-        qk = np.searchsorted(np.quantile(E.K, np.linspace(0, 1, bins + 1)[1:-1]), E.K)
-        qu = np.searchsorted(np.quantile(E.U, np.linspace(0, 1, bins + 1)[1:-1]), E.U)
-        table = np.zeros((bins, bins))
-        np.add.at(table, (qk, qu), 1)
-        if np.all(table.sum(0) > 0) and np.all(table.sum(1) > 0):
-            r = stats.chi2_contingency(table, correction=False)
-            chi2, pv = r.statistic, r.pvalue
-        else:  # ties put the whole sample in fewer cells: a degenerate law, not Eq. 17
-            chi2, pv = np.inf, 0.0
-        names.append("K-U independence"), stat.append(chi2), pval.append(pv)
-    return Eq17Test(tuple(names), np.array(stat), np.array(pval), n)
-
-
-def eq17_entropy(potential, dim: int, beta: float = 1.0, mass: float = 1.0) -> float:
-    r"""Gibbs entropy :math:`-\int P_S\ln P_S\,d^dx\,d^dp` of Eq. 17 (:math:`k_B = 1`)."""
-    d = check_positive_int(dim, "dim")
-    beta, mass = check_positive_real(beta, "beta"), check_positive_real(mass, "mass")
-    s_p = 0.5 * d * (1.0 + math.log(2.0 * math.pi * mass / beta))
-    if isinstance(potential, Free):
-        raise ValueError("`potential` has no normalisable Boltzmann factor (Free).")
-    s_gauss = 0.5 * (1.0 + math.log(2.0 * math.pi / (beta * potential.stiffness)))
-    if isinstance(potential, Harmonic):
-        return s_p + d * s_gauss
-    g, rho, _ = _axis_grid(potential, beta)
-    s1 = -np.trapezoid(np.where(rho > 0, rho * np.log(np.where(rho > 0, rho, 1.0)), 0.0), g)
-    return s_p + (d - 1) * s_gauss + float(s1)
-
-
-def knn_entropy(samples, k: int = 4) -> float:
-    r"""Kozachenko–Leonenko estimate of :math:`-\int f\ln f` from samples (n, D):
-    :math:`\hat S = \psi(n) - \psi(k) + \ln c_D + \frac{D}{n}\sum_i \ln r_{i,k}`, with
-    :math:`r_{i,k}` the distance to the k-th nearest neighbour and :math:`c_D` the volume of the
-    unit ball. Consistent; its bias for smooth densities shrinks with n (measured in the tests
-    on Gaussians)."""
-    from scipy.spatial import cKDTree
-
-    z = np.asarray(samples, float)
-    if z.ndim != 2 or z.shape[0] <= k:
-        raise ValueError(f"`samples` must be an array (n, D) with n > k = {k}; got {z.shape}.")
-    k = check_positive_int(k, "k")
-    n, D = z.shape
-    r = cKDTree(z).query(z, k=k + 1)[0][:, k]
-    log_cd = 0.5 * D * math.log(math.pi) - special.gammaln(0.5 * D + 1.0)
-    return float(special.digamma(n) - special.digamma(k) + log_cd + D * np.mean(np.log(r)))
 
 
 def inelastic_drift(p_abs, delta_e: float, w_plus: float, w_minus: float,
