@@ -373,7 +373,9 @@ def format_equivalence(results: list[ModelResult], rows: list[Peer]) -> list[str
              "independent runs per row (first species shown); max|z| over all species of "
              "(mean_peer - mean_default) / sqrt(se_peer^2 + se_default^2).",
              f"Pass: max|z| < {bound:.2f}, the Bonferroni bound for {m} comparisons at a "
-             f"family-wise false-alarm rate of {FAMILY_ALPHA:.1%} (Student t).",
+             f"family-wise false-alarm rate of {FAMILY_ALPHA:.1%} (Student t); the kernel "
+             "row is not compared: from the same seed it gives the default's paths "
+             "(tests/test_ssa.py).",
              f"{'model':<18}{'t_eq':>7}{'runs':>6}  {'row':<11}{'species':>8}"
              f"{'mean ± se':>22}{'max|z|':>9}  species  pass"]
     for r in results:

@@ -121,14 +121,16 @@ def test_cme_line_states_the_3_s_target(quick_out):
 
 
 def test_peers_skipped_on_request_are_rows_with_the_reason():
-    out = _run("--quick", "--models", "immigration-death", "--skip-peers", "rebop", "COPASI",
-               "RoadRunner", "--no-gillespy2", "--no-cme", "--no-analyses",
-               "--no-equivalence")
+    # In process (run.py's --skip-peers passes the same set): one model, no equivalence runs.
+    out = ssa_bench.run(quick=True, models=["immigration-death"], equivalence=False,
+                        skip={"rebop", "COPASI", "RoadRunner", "GillesPy2"})
     ns = _block(out, "ns/event")
     for key in ("rebop", "COPASI", "RoadRunner", "GillesPy2"):
         assert ns[key] == ["skipped:", "skipped", "(on", "request)"], key
     assert float(ns["default"][0]) > 0 and float(ns["python"][0]) > 0
     assert "Model equivalence" not in out
+    with pytest.raises(ValueError, match="unknown models"):
+        ssa_bench.measure(quick=True, models=["no-such-model"])
 
 
 def test_a_missing_peer_is_reported_with_the_reason():
