@@ -52,6 +52,7 @@ FAMILY_ALPHA = 1e-3
 #: Equivalence runs and end time (a fraction of ``t_end_quick``), full and quick.
 EQ_RUNS, EQ_FRACTION = 400, 0.5
 EQ_RUNS_QUICK, EQ_FRACTION_QUICK = 100, 0.1
+SKIPPED_ON_REQUEST = "on request (--skip-peers, --no-gillespy2)"
 
 
 # --------------------------------------------------------------------------------------------
@@ -198,7 +199,7 @@ def peers(skip: set[str] | frozenset = frozenset()) -> list[Peer]:
                  lambda bm, t, ts: MesoRunner(bm, t, ts, "kernel"))]
     for mod in peer_modules():
         if mod.KEY in skip:
-            rows.append(Peer(mod.KEY, mod.KEY, None, "skipped (on request)"))
+            rows.append(Peer(mod.KEY, mod.KEY, None, SKIPPED_ON_REQUEST))
             continue
         ok, why = mod.available()
         rows.append(Peer(mod.KEY, mod.label() if ok else mod.KEY, mod.prepare if ok else None,
