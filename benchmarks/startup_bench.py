@@ -5,23 +5,27 @@ Every measurement runs in a fresh interpreter (a child process), as a user's ses
 1. ``import mesothermo``, timed inside the child around the import statement, next to the
    floor it cannot go below, ``import numpy, scipy.sparse, numba`` (the libraries the eagerly
    imported modules need), and ``import numpy, scipy.sparse`` (what is left without numba),
-   alternating so that a change of load on a shared machine affects all three. The wall time of the whole child process (interpreter start to exit) is shown
-   beside it. The child also reports which of the heavy optional libraries (matplotlib,
-   ipywidgets, SciPy's integrators, optimisers, dense linear algebra, statistics) the import
-   loaded: none should be, they are imported when first used.
+   alternating so that a change of load on a shared machine affects all three. The wall time
+   of the whole child process (interpreter start to exit) is shown beside it. The child also
+   reports which of the heavy optional libraries (matplotlib, ipywidgets, SciPy's
+   integrators, optimisers, dense linear algebra, statistics) the import loaded: none should
+   be, they are imported when first used.
 2. The first ``mt.simulate`` of a small network (immigration–death, every event to t = 10 at
    V = 10) after the import, with its compiled kernel already in the on-disk caches
-   (``NUMBA_CACHE_DIR`` and ``MESOTHERMO_CACHE_DIR`` pointing at a directory that one untimed
-   child filled first), and cold (both pointing at a fresh empty directory, so the kernel is
+   (``NUMBA_CACHE_DIR`` and ``MESOTHERMO_CACHE_DIR`` pointing at a directory that an earlier
+   child filled), and cold (both pointing at a fresh empty directory, so the kernel is
    compiled).
 
 The children keep their compiled bytecode (``.pyc``), as every session after a user's first
 import does, even where ``PYTHONDONTWRITEBYTECODE`` is set: ``PYTHONPYCACHEPREFIX`` points at
 ``~/.cache/mesothermo/startup-pycache`` (or ``$XDG_CACHE_HOME/...``), which the first child
 of the first run fills (without it every import would compile mesothermo's sources again,
-about 0.2 s). That first child, whose kernel cache is empty, is also the first cold sample. Times are the minimum over the repeats, the
-estimate least disturbed by other processes; the median is shown beside it. Targets (issue 17): the import under 0.6 s, the first cached
-call under 0.1 s; a cold compile should stay as it was when the issue was filed (0.9 s).
+about 0.2 s). That first child, whose kernel cache is empty, is also the first cold sample.
+
+Times are the minimum over the repeats, the estimate least disturbed by other processes; the
+median and the least CPU time are shown beside it. Targets (issue 17): the import under
+0.6 s, the first cached call under 0.1 s; a cold compile should stay as it was when the issue
+was filed (0.9 s).
 
     python benchmarks/startup_bench.py            # 5 repeats (3 for the cold compile)
     python benchmarks/startup_bench.py --quick    # 2 repeats (1 cold): a smoke run
