@@ -99,15 +99,32 @@ MODELS = [
     (mt.models.linear_chain(5), [3, 0, 1, 0, 2], 5.0, 2.5),
     (mt.models.brusselator(1.0, 1.5), [4, 2], 5.0, 5.0),
     (mt.models.closed_chain(1.0, 0.5, 2.0, 0.0), [10, 5, 0], 5.0, 1.0),  # a zero constant
+    # every firing changes every species: 6 propensities recomputed per event, so the generated
+    # kernel draws the next waiting time after the channel choice (no look-ahead)
+    (mt.Network.from_string("A + B <=> C ; 1.0, 2.0\nB + C <=> A ; 0.5, 1.0\n"
+                            "A + C <=> B ; 0.7, 1.5"), [5, 4, 3], 3.0, 2.0),
 ]
 
 
 # The generated kernels compile per structure (a few seconds each on first use), so they are
 # checked on the models that exercise each kind of term: zeroth/first order, a chemostat with a
-# third-order channel, 2A, and a channel with a zero constant; the first three choose the channel
-# without branches (<= 4 channels), the 10-channel chain and the 3-channel closed chain (one of
-# whose 4 constants is 0) by the chain of comparisons.
-COMPILED = [MODELS[i] + ("compiled",) for i in (0, 1, 2, 3, 5)]
+# third-order channel, 2A, and a channel with a zero constant; the first three and the closed
+# chain (3 of its 4 constants > 0) choose the channel without branches (<= 4 channels), the
+# 10-channel chain and the fully coupled 6-channel network by the chain of comparisons, the last
+# without the look-ahead logarithm.
+COMPILED = [MODELS[i] + ("compiled",) for i in (0, 1, 2, 3, 5, 6)]
+
+
+def test_generated_kernel_variants_are_the_ones_the_tests_cover():
+    from mesothermo._ssa_kernel import codegen
+    from mesothermo.ssa import _kernel_network
+    kinds = []
+    for net, n0, t_end, V in [MODELS[i] for i in (0, 1, 2, 3, 5, 6)]:
+        kn = _kernel_network(net, V)
+        deps = [kn.dep_idx[kn.dep_ptr[j]:kn.dep_ptr[j + 1]].tolist() for j in range(len(kn.c))]
+        src = codegen.generate_source(kn._reac, kn._delta, deps)
+        kinds.append(("sel = np.int64(" in src, "p0, p1, p2, p3 = s0" in src))
+    assert kinds == [(True, True)] * 3 + [(False, True), (True, True), (False, False)]
 
 
 @pytest.mark.parametrize("net, n0, t_end, V, method",
@@ -122,7 +139,8 @@ def test_kernel_equals_reference_event_by_event(net, n0, t_end, V, method):
 
 
 @pytest.mark.parametrize("net, n0, t_end, V, method",
-                         [m + ("kernel",) for m in MODELS[:3]] + [MODELS[1] + ("compiled",)])
+                         [m + ("kernel",) for m in MODELS[:3]]
+                         + [MODELS[i] + ("compiled",) for i in (1, 3, 6)])
 def test_kernel_equals_reference_sampled(net, n0, t_end, V, method):
     times = np.linspace(0, t_end, 17)
     a = mt.simulate(net, n0, t_end, V=V, seed=5, times=times, method=method)

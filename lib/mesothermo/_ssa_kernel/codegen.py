@@ -9,7 +9,8 @@ uniforms as the generic kernel and the pure-Python reference (left-to-right :mat
 products, the same uniforms in the same order), so the paths are identical; only the speed
 differs. Two things make it faster than a plain transcription:
 
-* **The next waiting time's logarithm is taken before the channel is chosen.** The uniform
+* **The next waiting time's logarithm is taken before the channel is chosen** (in networks
+  whose firings recompute few propensities, :data:`LOOKAHEAD_MAX_DEPENDENTS`). The uniform
   :math:`u_1` of event :math:`i+1` does not depend on which channel fires at event :math:`i`,
   so it is drawn (and :math:`\ln u_1` computed) right after event :math:`i`'s :math:`u_2`. The
   draws keep their order (:math:`u_1, u_2, u_1, u_2, \dots`); what changes is that the
@@ -32,14 +33,23 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["generate_source", "CODEGEN_VERSION", "BRANCHLESS_MAX_CHANNELS"]
+__all__ = ["generate_source", "CODEGEN_VERSION", "BRANCHLESS_MAX_CHANNELS",
+           "LOOKAHEAD_MAX_DEPENDENTS"]
 
-CODEGEN_VERSION = "3"
+CODEGEN_VERSION = "4"
 
-#: Up to this many channels the channel is chosen without branches (measured in issue 17: on
-#: two- to four-channel networks this is 25-35 % faster; above, recomputing every propensity
-#: costs more than the unpredictable branch it saves).
+#: Up to this many channels the channel is chosen without branches (measured in issue 17: 28 %
+#: faster per event on immigration-death, 9 % on dimerisation, 19 % on Schlogl; on the 18- and
+#: 20-channel benchmark networks it neither gains nor loses, within 5 %, while the work of
+#: recomputing every propensity grows with the network).
 BRANCHLESS_MAX_CHANNELS = 4
+
+#: The sampled loop takes the next logarithm before the channel choice when a firing recomputes
+#: at most this many propensities on average (measured in issue 17: 15-25 % faster on the
+#: two-channel models with and without branches, 3 % on the 10-species chain with 3.6 per
+#: firing; 5 % slower on the 18-channel multistate network with 7, whose updates hide the
+#: logarithm anyway).
+LOOKAHEAD_MAX_DEPENDENTS = 5.0
 
 _U = "1.1102230246251565e-16"  # 2**-53
 
@@ -82,6 +92,7 @@ def generate_source(reac: np.ndarray, delta: np.ndarray, deps,
     R, N = reac.shape
     exprs = [_falling_expr(j, reac[j]) for j in range(R)]
     branchless = R <= BRANCHLESS_MAX_CHANNELS
+    lookahead = sum(len(d) for d in deps) <= LOOKAHEAD_MAX_DEPENDENTS * R
     changed = [i for i in range(N) if np.any(delta[:, i] != 0)]
     touched = sorted({q for j in range(R) for q in deps[j]})
     w = _Writer()
@@ -171,18 +182,23 @@ def generate_source(reac: np.ndarray, delta: np.ndarray, deps,
     w(4, "status = 0")
     w(4, "k = 0")
     w(4, "next_t = times[0] if K > 0 else np.inf")
-    w(4, "p0, p1, p2, p3 = s0, s1, s2, s3")
-    draw(4, "u1", open0=True)
-    w(4, "lu = np.log(u1)")
+    restore = "s0, s1, s2, s3 = p0, p1, p2, p3" if lookahead else "pass"
+    if lookahead:
+        w(4, "p0, p1, p2, p3 = s0, s1, s2, s3")
+        draw(4, "u1", open0=True)
+        w(4, "lu = np.log(u1)")
     w(4, "while True:")
     total(8)
-    w(8, "if not a0 < np.inf:  # inf or NaN: the look-ahead uniform is not used")
+    w(8, "if not a0 < np.inf:  # inf or NaN (the look-ahead uniform is not used)")
     w(12, "status = 2")
-    w(12, "s0, s1, s2, s3 = p0, p1, p2, p3")
+    w(12, restore)
     w(12, "break")
     w(8, "if a0 <= 0.0:")
-    w(12, "s0, s1, s2, s3 = p0, p1, p2, p3")
+    w(12, restore)
     w(12, "break")
+    if not lookahead:
+        draw(8, "u1", open0=True)
+        w(8, "lu = np.log(u1)")
     w(8, "t_new = t - lu / a0")
     w(8, "if next_t < t_new:")
     w(12, "while k < K and times[k] < t_new:")
@@ -196,9 +212,10 @@ def generate_source(reac: np.ndarray, delta: np.ndarray, deps,
     w(12, "break")
     draw(8, "u2", open0=False)
     w(8, "r = u2 * a0")
-    w(8, "p0, p1, p2, p3 = s0, s1, s2, s3")
-    draw(8, "u1", open0=True)
-    w(8, "lu = np.log(u1)")
+    if lookahead:
+        w(8, "p0, p1, p2, p3 = s0, s1, s2, s3")
+        draw(8, "u1", open0=True)
+        w(8, "lu = np.log(u1)")
     choose_and_fire(8, every=False, on_none="break")
     w(8, "t = t_new")
     w(8, "events += 1")
