@@ -371,3 +371,27 @@ def test_docstring_examples_run():
     for module in (w, ws):
         result = doctest.testmod(module)
         assert result.attempted > 0 and result.failed == 0, module.__name__
+
+
+def test_key_draws_equal_frames_once_and_the_page_stores_them_once():
+    calls = []
+
+    def draw(fig, mode, q):
+        calls.append((mode, q))
+        fig.add_subplot().plot([0, 1], [0, q if mode == 1 else -1])
+
+    f = interactive_figure(draw, [Slider("mode", [0, 1]), Slider("q", [1, 2, 3])],
+                           key=lambda mode, q: (mode, q) if mode == 1 else mode)
+    assert calls == [(0, 1), (1, 1), (1, 2), (1, 3)]     # mode 0 drawn once
+    assert f.frames[0] is f.frames[1] is f.frames[2]
+    assert len({bytes(png) for png in f.frames}) == 4
+    assert f.frame(mode=0, q=3) == f.frames[0]
+    data = _data(f.to_html())
+    assert len(data["frames"]) == 4 and data["index"] == [0, 0, 0, 1, 2, 3]
+    assert [base64.b64decode(data["frames"][i]) for i in data["index"]] == f.frames
+    assert "d.index?d.index[k]:k" in f.to_html()
+    # without duplicates the payload keeps one frame per grid point and no index
+    g = interactive_figure(draw, [Slider("mode", [1]), Slider("q", [1, 2])])
+    assert "index" not in _data(g.to_html())
+    with pytest.raises(TypeError, match="`key` must be callable"):
+        interactive_figure(draw, [Slider("mode", [1]), Slider("q", [1, 2])], key=3)

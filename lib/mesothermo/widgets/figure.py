@@ -87,7 +87,11 @@ class InteractiveFigure:
     frames : list of bytes
         One PNG per grid point.
     draw_seconds : ndarray, shape ``shape``
-        Wall-clock seconds taken to draw, lay out and encode each frame while precomputing.
+        Wall-clock seconds taken to draw, lay out and encode each frame while precomputing
+        (0 for a frame reused from an earlier grid point with the same ``key``).
+    key : callable or None
+        ``key(**values)`` names what a frame depends on: grid points with equal keys share one
+        drawing (see :func:`interactive_figure`).
     last_draw_seconds : float or None
         Wall-clock seconds the live widget took to answer its latest slider move.
     live_frames : dict
@@ -98,8 +102,9 @@ class InteractiveFigure:
 
     def __init__(self, draw: Callable[..., Any], sliders: tuple[Slider, ...],
                  figsize: tuple[float, float] | None, dpi: int = FRAME_DPI,
-                 alt: str | None = None) -> None:
+                 alt: str | None = None, key: Callable[..., Any] | None = None) -> None:
         self.draw = draw
+        self.key = key
         self.alt = alt or "Interactive figure"
         self.sliders = sliders
         self.figsize = figsize
@@ -107,9 +112,16 @@ class InteractiveFigure:
         self.shape = tuple(len(s) for s in sliders)
         self.frames: list[bytes] = []
         times = []
+        drawn: dict[Any, bytes] = {}
         for combo in itertools.product(*(range(n) for n in self.shape)):
             t0 = time.perf_counter()
-            self.frames.append(self._render(combo))
+            if key is None:
+                self.frames.append(self._render(combo))
+            else:
+                k = key(**self._values(combo))
+                if k not in drawn:
+                    drawn[k] = self._render(combo)
+                self.frames.append(drawn[k])
             times.append(time.perf_counter() - t0)
         self.draw_seconds = np.array(times).reshape(self.shape)
         self.last_draw_seconds: float | None = None
@@ -177,6 +189,11 @@ class InteractiveFigure:
         width, height = Image.open(io.BytesIO(self.frames[first])).size
         data = {"shape": list(self.shape), "labels": [list(s.labels) for s in self.sliders],
                 "frames": b64}
+        distinct = list(dict.fromkeys(b64))
+        if len(distinct) < len(b64):     # each distinct PNG once, and an index per grid point
+            where = {f: i for i, f in enumerate(distinct)}
+            data["frames"] = distinct
+            data["index"] = [where[f] for f in b64]
         payload = json.dumps(data, separators=(",", ":")).replace("</", "<\\/")
         uid = self.html_id
         shown = ", ".join(f"{s.name} = {s.labels[s.index]}" for s in self.sliders)
@@ -202,7 +219,7 @@ class InteractiveFigure:
             "function update(){var k=0,alt=[];for(var j=0;j<ins.length;j++){"
             "var i=parseInt(ins[j].value,10);k=k*d.shape[j]+i;outs[j].textContent=d.labels[j][i];"
             "alt.push(ins[j].getAttribute('data-name')+' = '+d.labels[j][i]);}"
-            "img.src='data:image/png;base64,'+d.frames[k];"
+            "img.src='data:image/png;base64,'+d.frames[d.index?d.index[k]:k];"
             "img.alt=root.getAttribute('data-alt')+' at '+alt.join(', ');"
             "root.setAttribute('data-frame',k);}"
             "for(var j=0;j<ins.length;j++){ins[j].addEventListener('input',update);"
@@ -336,7 +353,8 @@ def _in_kernel() -> bool:
 
 def interactive_figure(draw: Callable[..., Any], sliders: Slider | Sequence[Slider],
                        figsize: tuple[float, float] | None = None, *,
-                       alt: str | None = None) -> InteractiveFigure:
+                       alt: str | None = None,
+                       key: Callable[..., Any] | None = None) -> InteractiveFigure:
     """Build a figure with sliders that works live in Jupyter and kernel-free in HTML.
 
     Every frame of the grid (the product of the sliders' values) is drawn now, when the
@@ -359,6 +377,12 @@ def interactive_figure(draw: Callable[..., Any], sliders: Slider | Sequence[Slid
         Alternative text of the figure for screen readers and text browsers, e.g. "Stationary
         law of the Schlögl model"; the values shown follow it ("... at V = 10, k = 1").
         Defaults to "Interactive figure".
+    key : callable, optional
+        ``key(**values)`` returns a hashable that names what the frame at ``values`` depends
+        on, when some sliders do not matter everywhere (e.g. ``lambda dynamics, dE, w:
+        (dynamics, dE, w) if dynamics == "inelastic" else dynamics``). Grid points with equal
+        keys are drawn once and share their PNG, which the static page then stores once.
+        Without it every grid point is drawn (identical PNGs are still stored once).
 
     Returns
     -------
@@ -399,4 +423,7 @@ def interactive_figure(draw: Callable[..., Any], sliders: Slider | Sequence[Slid
         figsize = (w, h)
     if alt is not None and not isinstance(alt, str):
         raise TypeError(f"`alt` must be a str or None; got {type(alt).__name__}.")
-    return InteractiveFigure(draw, sliders, figsize, alt=alt)
+    if key is not None and not callable(key):
+        raise TypeError(f"`key` must be callable as key(**values) or None; "
+                        f"got {type(key).__name__}.")
+    return InteractiveFigure(draw, sliders, figsize, alt=alt, key=key)
