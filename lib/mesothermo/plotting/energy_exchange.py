@@ -74,10 +74,13 @@ def plot_momentum_densities(ax, p, curves, labels, mb, d, colors=None):
 
 
 def draw_explorer(fig, grid, t, P, S, t_show, s_max, stationary, e_max):
-    """The chapter's interactive frame: the density at the times ``t_show`` (left, from the
-    cell laws ``P`` saved at ``t``), :math:`S_E(t)` (right) with its maximum ``s_max``, and the
-    stationary law ``stationary`` (dashed)."""
-    ax0, ax1 = fig.subplots(1, 2)
+    """The chapter's interactive frame: the density at the times ``t_show`` (top, from the
+    cell laws ``P`` saved at ``t``) with the stationary law ``stationary`` (dashed), and
+    :math:`S_E(t)` (bottom) with its maximum ``s_max``.
+
+    The panels are stacked so that the frame is one text column wide (``COLUMN_WIDTH``, about
+    5.6 in tall) with the style's font sizes, legible at a 400 px phone width."""
+    ax0, ax1 = fig.subplots(2, 1, height_ratios=(1.15, 1.0))
     for s, c in zip(t_show, COLORS):
         i = int(np.argmin(np.abs(t - s)))
         dens, edges = density_steps(grid, P[i])
@@ -86,7 +89,7 @@ def draw_explorer(fig, grid, t, P, S, t_show, s_max, stationary, e_max):
     _stairs(ax0, dens, edges, e_max, color="k", lw=0.9, ls="--", label="stationary law")
     ax0.set(xlim=(0, e_max), ylim=(0, None), xlabel="energy $E$ (energy units)",
             ylabel="density $P(E)$ (1/energy)")
-    ax0.legend(loc="upper right", fontsize=8)
+    ax0.legend(loc="upper right")
     pos = t > 0
     ax1.plot(t[pos], S[pos], color=COLORS[0], label="entropy")
     ax1.axhline(s_max, color="k", ls=":", lw=1, label="maximum at this mean energy")
@@ -94,4 +97,4 @@ def draw_explorer(fig, grid, t, P, S, t_show, s_max, stationary, e_max):
             ylabel="$S_E/k_B$ (dimensionless)")
     ax1.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))  # no mathtext ticks
     ax1.xaxis.set_minor_locator(NullLocator())
-    ax1.legend(loc="lower right", fontsize=8)
+    ax1.legend(loc="lower right")
