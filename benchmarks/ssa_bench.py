@@ -53,6 +53,8 @@ FAMILY_ALPHA = 1e-3
 EQ_RUNS, EQ_FRACTION = 400, 0.5
 EQ_RUNS_QUICK, EQ_FRACTION_QUICK = 100, 0.1
 SKIPPED_ON_REQUEST = "on request (--skip-peers, --no-gillespy2)"
+#: Rows whose failure is an error of this benchmark, not a peer's to report.
+OURS = ("default", "kernel", "python")
 
 
 # --------------------------------------------------------------------------------------------
@@ -284,6 +286,8 @@ def measure(quick: bool = False, models: list[str] | None = None,
                     res.mean[peer.key] = _final_states(peer.prepare(bm, t_eq, eq_times),
                                                        eq_runs, 100_000 * (k + 1))
             except Exception as err:  # a peer that fails is reported, not fatal
+                if peer.key in OURS:
+                    raise
                 res.ns[peer.key] = None
                 res.errors[peer.key] = f"{type(err).__name__}: {err}".splitlines()[0][:120]
         results.append(res)
@@ -291,7 +295,11 @@ def measure(quick: bool = False, models: list[str] | None = None,
 
 
 def z_scores(res: ModelResult, key: str) -> np.ndarray:
-    """Per species ``(mean_peer - mean_ours) / sqrt(se_peer^2 + se_ours^2)`` (nan: no spread)."""
+    """Per species ``(mean_peer - mean_ours) / sqrt(se_peer^2 + se_ours^2)``.
+
+    A species with no spread in either row (both standard errors 0) scores 0 if the means are
+    equal and ``inf`` (a failure) if they differ.
+    """
     (m1, s1), (m0, s0) = res.mean[key], res.mean["default"]
     se = np.sqrt(s1 ** 2 + s0 ** 2)
     with np.errstate(divide="ignore", invalid="ignore"):
