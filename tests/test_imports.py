@@ -15,7 +15,8 @@ MODULES = sorted(m.name for m in pkgutil.walk_packages(mesothermo.__path__, "mes
 #: The one-way import order of DESIGN.md, low to high; a module may import (at module level)
 #: only from its own layer's private helpers or from lower layers.
 LAYERS = [
-    {"_validation", "_kinetics", "_linalg", "_gth_kernel", "_markov_lu", "_lattice", "_ssa_kernel"},
+    {"_validation", "_kinetics", "_linalg", "_gth_kernel", "_markov_lu", "_lattice", "_ssa_kernel",
+     "_ssa_reference"},
     {"network", "reaction"},
     {"models", "rre", "lna", "bifurcation", "markov", "trajectory", "ssa", "cme", "crnt"},
     {"ldp", "thermo", "energy_exchange", "sbml"},

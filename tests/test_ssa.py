@@ -297,6 +297,27 @@ def test_general_rate_law_reproduces_mass_action_path():
             mt.simulate(net_c, [5], 10.0, method=method)
 
 
+def test_path_propensities_equal_the_array_form_bit_for_bit():
+    # The reference path's per-state evaluator prepares constants once; it must give exactly
+    # the floats of _kinetics.propensities (mass-action channels, general laws, both directions).
+    from mesothermo import _kinetics
+    from mesothermo._ssa_reference import PathPropensities
+
+    hill = Reaction({}, {"A": 1}, 1.0, propensity_plus=lambda n, V: 7.0 * V / (1.0 + n[..., 1]))
+    net = mt.Network([hill, Reaction({"A": 2}, {"B": 1}, 0.3, 1.7),
+                      Reaction({"A": 1, "B": 1}, {"A": 3}, 0.05, 0.2),
+                      Reaction({"B": 3}, {}, 0.01)])
+    rng = np.random.default_rng(4)
+    for V in (0.5, 3.0, 40.0):
+        ev = PathPropensities(net, V)
+        for n in rng.integers(0, 30, size=(50, 2)):
+            rp, rm = _kinetics.propensities(net, n, V)
+            assert ev(n, 0.0) == [float(v) for v in rp] + [float(v) for v in rm]
+    bad = mt.Network([Reaction({}, {"A": 1}, 1.0, propensity_plus=lambda n, V: -1.0)])
+    with pytest.raises(ValueError, match="negative or non-finite rate"):
+        PathPropensities(bad, 1.0)(np.array([0]), 0.5)
+
+
 def test_xoshiro_twin_matches_reference_vector():
     # First outputs of xoshiro256+ seeded with state (1, 2, 3, 4), from Blackman and Vigna's
     # reference C code (xoshiro256plus.c) compiled with gcc.

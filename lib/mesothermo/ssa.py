@@ -49,14 +49,13 @@ seed gives the same path, event by event, whichever method runs it.
 
 from __future__ import annotations
 
-import math
 import weakref
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from . import _kinetics
 from . import _ssa_kernel as _k
+from ._ssa_reference import raise_status, reference_path
 from ._validation import (as_rng, check_choice, check_counts, check_network, check_positive_int,
                           check_positive_real, check_times, check_volume)
 from .network import Network
@@ -179,21 +178,6 @@ def _csr(mat: np.ndarray):
     return ptr, cols.astype(np.int64), mat[rows, cols].astype(np.int64)
 
 
-def _raise_status(status: int, max_events: int, t: float, t_end: float) -> None:
-    """Raise the error of a kernel status; ``t`` is NaN when the stopping time is unknown."""
-    when = f" by t={t:.6g}" if math.isfinite(t) else ""
-    at = f" at t={t:.6g}" if math.isfinite(t) else ""
-    if status == _k.STATUS_MAX_EVENTS:
-        raise RuntimeError(
-            f"`max_events`={max_events} events were simulated{when}, before `t_end`="
-            f"{t_end:g}: the path runs away (counts growing without bound?) or needs a larger "
-            "`max_events`.")
-    if status == _k.STATUS_NONFINITE:
-        raise FloatingPointError(
-            f"the total propensity became non-finite{at} (overflow of the mass-action "
-            "rates): the counts grew beyond what float64 can rate; check the constants and `V`.")
-
-
 # ---------------------------------------------------------------------------------------------
 # Public API
 # ---------------------------------------------------------------------------------------------
@@ -282,7 +266,7 @@ def simulate(net: Network, n0, t_end: float, V: float = 1.0, seed=None, times=No
         else:
             t, n, ch, status = _k.direct_every(n0, t_end, *kn.args(), kn.chan_id, state,
                                                max_events, 1024)
-        _raise_status(status, max_events, t[-1], t_end)
+        raise_status(status, max_events, t[-1], t_end)
         return Trajectory(t, n, V, net.species, ch, len(ch), net.M, float(t_end))
     out = np.empty((len(times), net.N), np.int64)
     if method == "compiled":
@@ -291,7 +275,7 @@ def simulate(net: Network, n0, t_end: float, V: float = 1.0, seed=None, times=No
     else:
         events, status, t_stop = _k.direct_sampled(n0, times, t_end, *kn.args(), state,
                                                    max_events, out)
-    _raise_status(status, max_events, t_stop, t_end)
+    raise_status(status, max_events, t_stop, t_end)
     return Trajectory(times.copy(), out, V, net.species, None, int(events), net.M, float(t_end))
 
 
@@ -386,7 +370,7 @@ def simulate_ensemble(net: Network, n0, times, runs: int, V: float = 1.0, seed=N
     out = np.empty((runs, len(times), net.N), np.int64)
     if method == "reference":
         for i in range(runs):
-            out[i] = _reference_path(net, n0, t_end, V, states[i], times, max_events)[1]
+            out[i] = reference_path(net, n0, t_end, V, states[i], times, max_events)[1]
         return out
 
     kn = _kernel_network(net, V)
@@ -409,7 +393,7 @@ def simulate_ensemble(net: Network, n0, times, runs: int, V: float = 1.0, seed=N
         numba.set_num_threads(old)
     bad = np.flatnonzero(status)
     if bad.size:
-        _raise_status(int(status[bad[0]]), max_events, float("nan"), t_end)
+        raise_status(int(status[bad[0]]), max_events, float("nan"), t_end)
     return out
 
 
@@ -463,7 +447,7 @@ def _ensemble_chunk(net, n0, times, V, states, max_events, method, first):
     for i in range(len(states)):
         try:
             if kn is None:
-                out[i] = _reference_path(net, n0, t_end, V, states[i], times, max_events)[1]
+                out[i] = reference_path(net, n0, t_end, V, states[i], times, max_events)[1]
                 continue
             if method == "compiled":
                 _, status, t_stop = kn.generated().direct_sampled(n0, times, t_end, kn.c,
@@ -471,89 +455,13 @@ def _ensemble_chunk(net, n0, times, V, states, max_events, method, first):
             else:
                 _, status, t_stop = _k.direct_sampled(n0, times, t_end, *kn.args(), states[i],
                                                       max_events, out[i])
-            _raise_status(int(status), max_events, t_stop, t_end)
+            raise_status(int(status), max_events, t_stop, t_end)
         except (RuntimeError, FloatingPointError, ValueError) as err:
             raise type(err)(f"run {first + i} of the ensemble, on an `executor` worker: "
                             f"{err}") from None
     return out
 
 
-# ---------------------------------------------------------------------------------------------
-# Reference implementation (plain Python; general rate laws)
-# ---------------------------------------------------------------------------------------------
-def _all_propensities(net: Network, n: np.ndarray, V: float, t: float) -> list[float]:
-    try:
-        rp, rm = _kinetics.propensities(net, n, V)
-    except ValueError as err:
-        raise ValueError(f"propensities at t={t:.6g}, n={n.tolist()} are invalid: {err}") from err
-    a = [float(v) for v in rp] + [float(v) for v in rm]
-    for j, v in enumerate(a):
-        if not (math.isfinite(v) and v >= 0.0):
-            raise ValueError(f"the propensity of channel {j} became {'negative' if v < 0 else v} "
-                             f"({v}) at t={t:.6g}, n={n.tolist()}; propensities must be finite "
-                             "and >= 0.")
-    return a
-
-
-def _reference_path(net, n0, t_end, V, state, times, max_events):
-    """Plain-Python direct method; returns (t, n, channel, events)."""
-    gen = _k.Xoshiro256Plus(state)
-    delta = np.concatenate([net.nu, -net.nu])
-    n = n0.copy()
-    t = 0.0
-    events = 0
-    every = times is None
-    ts, ns, chs = ([0.0], [n.copy()], []) if every else (None, None, None)
-    out = None if every else np.empty((len(times), net.N), np.int64)
-    k = 0
-    K = 0 if every else len(times)
-    while True:
-        a = _all_propensities(net, n, V, t)
-        a0 = 0.0
-        for v in a:
-            a0 += v
-        if not a0 < math.inf:
-            raise FloatingPointError(f"the total propensity became non-finite at t={t:.6g}.")
-        if a0 <= 0.0:
-            break
-        t_new = t - math.log(gen.uniform_open0()) / a0
-        while k < K and times[k] < t_new:
-            out[k] = n
-            k += 1
-        if t_new > t_end:
-            break
-        if events >= max_events:
-            _raise_status(_k.STATUS_MAX_EVENTS, max_events, t, t_end)
-        r = gen.uniform() * a0
-        acc = 0.0
-        sel = -1
-        for j, v in enumerate(a):
-            acc += v
-            if acc > r:
-                sel = j
-                break
-        if sel < 0:
-            sel = max(j for j, v in enumerate(a) if v > 0.0)
-        n = n + delta[sel]
-        if np.any(n < 0):
-            raise ValueError(f"channel {sel} fired at t={t_new:.6g} and drove a count negative "
-                             f"({n.tolist()}): a general rate law must vanish when its reactants "
-                             "are absent.")
-        t = t_new
-        events += 1
-        if every:
-            ts.append(t)
-            ns.append(n.copy())
-            chs.append(sel)
-    if every:
-        return (np.array(ts), np.array(ns, dtype=np.int64).reshape(-1, net.N),
-                np.array(chs, dtype=np.int64), events)
-    while k < K:
-        out[k] = n
-        k += 1
-    return times.copy(), out, None, events
-
-
 def _simulate_reference(net, n0, t_end, V, state, times, max_events) -> Trajectory:
-    t, n, ch, events = _reference_path(net, n0, t_end, V, state, times, max_events)
+    t, n, ch, events = reference_path(net, n0, t_end, V, state, times, max_events)
     return Trajectory(t, n, V, net.species, ch, int(events), net.M, float(t_end))
