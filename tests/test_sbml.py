@@ -11,14 +11,16 @@ LICENSE.txt say where they come from), so a clean clone runs them all. Pass coun
   cannot read another reaction's flux), 01807 and 01808 (compartment 'C': compartments of
   different size cannot be one volume V).
 - stochastic (DSMTS) cases: 12 of 12 pass (mean criterion and the kurtosis-aware variance
-  criterion of ``dsmts_outcome``, 10,000 runs; 00035, a general rate law that runs in the
-  plain-Python SSA, with 1,000 runs to keep this file fast); none is refused.
+  criterion of ``dsmts_outcome``, 10,000 runs each; 00035's general rate law runs in the
+  plain-Python SSA, spread over two processes); none is refused.
 """
 
 import functools
 import glob
+import multiprocessing
 import os
 import re
+from concurrent.futures import ProcessPoolExecutor
 from typing import NamedTuple
 
 import numpy as np
@@ -129,12 +131,11 @@ STOCHASTIC = sorted(glob.glob(os.path.join(DATA, "stochastic", "*")))
 STOCHASTIC_REFUSED: dict[str, str] = {}  # every DSMTS case of the subset is representable
 RUNS = 10_000
 # 00035's law k1 (100 - 2 P2)(99 - 2 P2)/2 is not mass action, so simulate_ensemble runs the
-# plain-Python direct method: ~0.2 ms of CPU per event here (measured), 10,000 runs x ~66
-# events ~ 140 s. 1,000 runs (~14 s) keep this file fast; the statistics below hold for any
-# large n (their threshold does not depend on n; the power drops: a mean bias is detected from
-# ~0.16 sigma instead of 0.05 sigma). The other 11 cases run 10,000 runs on the compiled
-# kernel (00005 and 00023, ~8.5e8 events each, ~20 s of CPU each; the others < 1 s).
-RUNS_OF = {"00035": 1_000}
+# plain-Python direct method: ~50 us of CPU per event here (measured; most of it the MathML
+# law), 10,000 runs x ~66 events ~ 30 s, spread over two worker processes (`executor=`, whose
+# result equals the local one for the same seed: tests/test_ensemble_executor.py). The other
+# 11 cases run on the compiled kernel (00005 and 00023, ~8.5e8 events each, ~20 s of CPU
+# each; the others < 1 s).
 #: false-failure rate of the whole DSMTS test set: both statistics, every case, time, species
 ALPHA = 1e-3
 
@@ -200,9 +201,14 @@ def dsmts_outcome(case_dir) -> DSMTSOutcome:
         r = read_sbml(model_file(case_dir))
     except SBMLError as err:
         return DSMTSOutcome(f"refused: {err}", 0, np.nan, np.nan, 0, 0, 0)
-    runs = RUNS_OF.get(case, RUNS)
-    paths = mt.simulate_ensemble(r.net, np.round(r.n0).astype(int), t, runs, V=r.V,
-                                 seed=int(case))
+    runs = RUNS
+    n0 = np.round(r.n0).astype(int)
+    if r.net.is_mass_action:
+        paths = mt.simulate_ensemble(r.net, n0, t, runs, V=r.V, seed=int(case))
+    else:
+        with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("spawn")) as pool:
+            paths = mt.simulate_ensemble(r.net, n0, t, runs, V=r.V, seed=int(case),
+                                         executor=pool)
     cols = [r.net.species.index(v) for v in s["variables"]]
     x = paths[:, :, cols].astype(float)
     live = sigma > 0

@@ -31,7 +31,7 @@ from typing import NamedTuple
 import numpy as np
 
 from ..network import Network, Reaction
-from .mathml import SBMLError, evaluate, expand, from_ast, to_formula
+from .mathml import SBMLError, compile_tree, evaluate, expand, from_ast, to_formula
 
 __all__ = ["SBMLModel", "SBMLRateLaw", "read_sbml"]
 
@@ -87,6 +87,13 @@ class SBMLRateLaw:
 
     def __init__(self, tree: tuple, reaction_id: str):
         self.tree, self.reaction_id = tree, reaction_id
+        self._law = compile_tree(tree)
+
+    def __getstate__(self):     # the compiled closures do not pickle; the tree does
+        return {"tree": self.tree, "reaction_id": self.reaction_id}
+
+    def __setstate__(self, state):
+        self.__init__(state["tree"], state["reaction_id"])
 
     @property
     def formula(self) -> str:
@@ -94,7 +101,7 @@ class SBMLRateLaw:
 
     def __call__(self, n, V: float) -> np.ndarray:
         n = np.asarray(n, float)
-        value = evaluate(self.tree, n, V)
+        value = self._law(n, V)
         if n.ndim == 1:  # one state (the SSA's case): a float, without broadcasting
             return float(value)
         return np.broadcast_to(np.asarray(value, float), n.shape[:-1])
