@@ -155,7 +155,12 @@ def run(quick: bool = False) -> str:
     """Measure and return the start-up table as text (``quick``: fewer repeats)."""
     repeats, cold_repeats = (2, 1) if quick else (5, 3)
     r = measure(repeats, cold_repeats)
-    beyond = min(s["seconds"] for s in r["import"]) - min(s["seconds"] for s in r["floor"])
+    best = {k: min(s["seconds"] for s in r[k]) for k in ("import", "floor", "no_numba", "cold")}
+    beyond = best["import"] - best["no_numba"]
+    # numba is imported by the first compile now, no longer by `import mesothermo`: the cold
+    # compile is judged without numba's import, which it took over
+    numba_import = max(best["floor"] - best["no_numba"], 0.0)
+    cold_net = best["cold"] - numba_import
     lines = [
         f"Start-up in fresh interpreters (best of {repeats}, cold compile best of "
         f"{cold_repeats}; seconds)",
@@ -164,9 +169,12 @@ def run(quick: bool = False) -> str:
         _row(f"import {FLOOR} (floor)", r["floor"], None, True),
         _row("import mesothermo", r["import"], TARGETS["import"], True),
         _row("first mt.simulate, kernel cached", r["cached"], TARGETS["cached"], False),
-        _row("first mt.simulate, cold compile", r["cold"], TARGETS["cold"], False),
+        _row("first mt.simulate, cold compile", r["cold"], None, False),
+        f"{'  the same less numba import (floor - np)':<40}{cold_net:>8.3f}{'':>9}{'':>8}{'':>10}"
+        f"{'< ' + format(TARGETS['cold'], 'g'):>8}{'yes' if cold_net < TARGETS['cold'] else 'NO':>6}",
         "",
-        f"import mesothermo beyond the floor: {beyond:+.3f} s; heavy libraries it loaded: "
+        f"import mesothermo beyond numpy + scipy.sparse: {beyond:+.3f} s (numba is imported by "
+        f"the first compile, not by the import); heavy libraries it loaded: "
         f"{', '.join(r['heavy']) or 'none'} (of {', '.join(HEAVY)}).",
         "(best, median: wall time of the step inside the child, the import statement with its "
         "bytecode cached or the simulate call after the import; cpu: the step's least CPU "

@@ -105,7 +105,7 @@ def test_validation_never_imports_network():
 def test_import_leaves_presentation_and_heavy_scipy_for_first_use():
     # a fresh interpreter, so that what other tests imported cannot hide an eager import
     heavy = ["matplotlib", "ipywidgets", "scipy.integrate", "scipy.optimize", "scipy.linalg",
-             "scipy.stats", "scipy.sparse.linalg"]
+             "scipy.stats", "scipy.sparse.linalg", "numba"]
     code = f"""
 import json, sys
 import mesothermo as mt

@@ -152,9 +152,23 @@ class _GenericAsGenerated:
     def direct_every(self, n0, t_end, c, chan_id, state, max_events, capacity):
         return _k.direct_every(n0, t_end, *self.kn.args(), chan_id, state, max_events, capacity)
 
-    def direct_ensemble(self, n0, times, t_end, c, states, max_events, out, events, status):
-        _k.direct_ensemble(n0, times, t_end, *self.kn.args(), states, max_events, out, events,
-                           status)
+    def direct_ensemble(self, n0, times, t_end, c, states, max_events, out, events, status,
+                        threads=None):
+        _generic_ensemble(self.kn, n0, times, t_end, states, max_events, out, events, status,
+                          threads)
+
+
+def _generic_ensemble(kn, n0, times, t_end, states, max_events, out, events, status, threads):
+    """The generic parallel kernel on ``threads`` of numba's threads (all of them if None)."""
+    import numba
+
+    old = numba.get_num_threads()
+    limit = numba.config.NUMBA_NUM_THREADS
+    numba.set_num_threads(limit if threads is None else min(threads, limit))
+    try:
+        _k.direct_ensemble(n0, times, t_end, *kn.args(), states, max_events, out, events, status)
+    finally:
+        numba.set_num_threads(old)
 
 
 _KERNEL_CACHE: "weakref.WeakKeyDictionary[Network, dict]" = weakref.WeakKeyDictionary()
@@ -376,21 +390,11 @@ def simulate_ensemble(net: Network, n0, times, runs: int, V: float = 1.0, seed=N
     kn = _kernel_network(net, V)
     events = np.zeros(runs, np.int64)
     status = np.zeros(runs, np.int64)
-    import numba
-
-    old = numba.get_num_threads()
-    threads = numba.config.NUMBA_NUM_THREADS if n_jobs is None else min(
-        n_jobs, numba.config.NUMBA_NUM_THREADS)
-    numba.set_num_threads(threads)
-    try:
-        if method == "compiled":
-            kn.generated().direct_ensemble(n0, times, t_end, kn.c, states, max_events, out,
-                                           events, status)
-        else:
-            _k.direct_ensemble(n0, times, t_end, *kn.args(), states, max_events, out, events,
-                               status)
-    finally:
-        numba.set_num_threads(old)
+    if method == "compiled":      # stored machine code on Python threads: numba not needed
+        kn.generated().direct_ensemble(n0, times, t_end, kn.c, states, max_events, out,
+                                       events, status, threads=n_jobs)
+    else:
+        _generic_ensemble(kn, n0, times, t_end, states, max_events, out, events, status, n_jobs)
     bad = np.flatnonzero(status)
     if bad.size:
         raise_status(int(status[bad[0]]), max_events, float("nan"), t_end)

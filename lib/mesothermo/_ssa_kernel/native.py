@@ -26,7 +26,7 @@ import numpy as np
 
 from .codegen import CODEGEN_VERSION, generate_source
 
-__all__ = ["GeneratedKernels", "generated_kernels", "cache_dir"]
+__all__ = ["GeneratedKernels", "generated_kernels", "cache_dir", "max_threads"]
 
 _P, _I, _D = ctypes.c_void_p, ctypes.c_int64, ctypes.c_double
 #: ctypes prototypes of the cfuncs of :func:`.codegen.generate_source`
@@ -68,9 +68,10 @@ def _target():
     """(llvmlite binding, target machine for this host, the host's description)."""
     global _TARGET
     if _TARGET is None:
+        from importlib.metadata import version
+
         import llvmlite
         import llvmlite.binding as llvm
-        import numba
 
         llvm.initialize_native_target()
         llvm.initialize_native_asmprinter()
@@ -79,7 +80,7 @@ def _target():
         tm = llvm.Target.from_triple(triple).create_target_machine(
             cpu=cpu, features=features, opt=3, reloc="default", codemodel="jitdefault",
             jit=True)
-        host = f"{triple}|{cpu}|{features}|numba {numba.__version__}|llvmlite " \
+        host = f"{triple}|{cpu}|{features}|numba {version('numba')}|llvmlite " \
                f"{llvmlite.__version__}"
         _TARGET = (llvm, tm, host)
     return _TARGET
@@ -238,10 +239,10 @@ class GeneratedKernels:
         return (np.concatenate(ts_parts), np.concatenate(n_parts),
                 np.concatenate(ch_parts), status)
 
-    def direct_ensemble(self, n0, times, t_end, c, states, max_events, out, events, status):
-        """``runs`` paths on numba's thread count of Python threads (ctypes drops the GIL)."""
-        import numba
-
+    def direct_ensemble(self, n0, times, t_end, c, states, max_events, out, events, status,
+                        threads=None):
+        """``runs`` paths on ``threads`` Python threads (ctypes drops the GIL); by default, and
+        at most, numba's thread count :func:`max_threads`."""
         n0 = np.ascontiguousarray(n0, np.int64)
         times = np.ascontiguousarray(times, np.float64)
         c = np.ascontiguousarray(c, np.float64)
@@ -251,7 +252,8 @@ class GeneratedKernels:
         fn = self.function("ensemble")
         ptrs = (n0.ctypes.data, times.ctypes.data, len(times), float(t_end), c.ctypes.data,
                 st.ctypes.data, int(max_events), o.ctypes.data, e.ctypes.data, s.ctypes.data)
-        threads = min(numba.get_num_threads(), runs)
+        limit = max_threads()
+        threads = min(limit if threads is None else min(int(threads), limit), runs)
         if threads <= 1:
             fn(0, runs, *ptrs)
         else:
@@ -264,6 +266,22 @@ class GeneratedKernels:
                     f.result()
         for a, b in ((st, states), (o, out), (e, events), (s, status)):
             _copy_back(a, b)
+
+
+def max_threads() -> int:
+    """numba's ``NUMBA_NUM_THREADS``, the most threads a parallel kernel may use, without
+    importing numba for it: the environment variable, else the CPUs this process may run on
+    (numba's default)."""
+    numba = sys.modules.get("numba")
+    if numba is not None:
+        return int(numba.config.NUMBA_NUM_THREADS)
+    env = os.environ.get("NUMBA_NUM_THREADS", "").strip()
+    if env.isdigit() and int(env) > 0:
+        return int(env)
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return max(1, os.cpu_count() or 1)
 
 
 def _writable(a: np.ndarray, dtype) -> np.ndarray:
