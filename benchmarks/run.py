@@ -58,6 +58,8 @@ def main(argv=None) -> int:
     parser.add_argument("--no-cme", action="store_true", help="skip the CME benchmark")
     parser.add_argument("--no-analyses", action="store_true",
                         help="skip the analyses benchmark (chapters 04, 07, 08)")
+    parser.add_argument("--no-startup", action="store_true",
+                        help="skip the start-up benchmark (import and first-call times)")
     args = parser.parse_args(argv)
 
     start = time.perf_counter()
@@ -66,7 +68,7 @@ def main(argv=None) -> int:
                         repeats=args.repeats,
                         equivalence=not args.no_equivalence), flush=True)
     for name, skip in (("cme_bench", args.no_cme), ("analyses_bench", args.no_analyses),
-                       ("startup_bench", False)):
+                       ("startup_bench", args.no_startup)):
         module = None if skip else _optional(name)
         if module is not None:
             print()

@@ -63,7 +63,7 @@ def _block(out: str, title: str) -> dict[str, list[str]]:
 @pytest.fixture(scope="module")
 def quick_out() -> str:
     # GillesPy2 compiles C++ per model (~10 s each): measured in its own test below.
-    return _run("--quick", "--no-gillespy2", "--no-analyses")
+    return _run("--quick", "--no-gillespy2", "--no-analyses", "--no-startup")  # own test
 
 
 def test_quick_run_prints_every_row_measured_or_skipped(quick_out):
@@ -243,7 +243,7 @@ def test_equivalence_check_catches_a_convention_error():
 @pytest.mark.skipif(not HAS_GILLESPY2, reason="gillespy2 (benchmark-only extra) not installed")
 def test_quick_run_with_gillespy2_builds_and_times_its_cpp_solver():
     # Schlögl needs a custom third-order propensity in GillesPy2: the hardest conversion.
-    out = _run("--quick", "--models", "schlogl", "--no-cme", "--no-analyses",
+    out = _run("--quick", "--models", "schlogl", "--no-cme", "--no-analyses", "--no-startup",
                "--skip-peers", "rebop", "COPASI", "RoadRunner")
     assert float(_block(out, "ns/event")["GillesPy2"][0]) > 0
     assert float(_block(out, "peer/dflt")["GillesPy2"][0]) > 0
