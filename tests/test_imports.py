@@ -16,7 +16,7 @@ MODULES = sorted(m.name for m in pkgutil.walk_packages(mesothermo.__path__, "mes
 #: only from its own layer's private helpers or from lower layers.
 LAYERS = [
     {"_validation", "_kinetics", "_linalg", "_gth_kernel", "_markov_lu", "_lattice", "_ssa_kernel",
-     "_ssa_reference"},
+     "_ssa_reference", "_xoshiro"},
     {"network", "reaction"},
     {"models", "rre", "lna", "bifurcation", "markov", "trajectory", "ssa", "cme", "crnt"},
     {"ldp", "thermo", "energy_exchange", "sbml"},

@@ -28,10 +28,11 @@ import math
 import numpy as np
 from numba import njit
 
+from .._xoshiro import Xoshiro256Plus
+
 __all__ = ["run", "run_python", "STATUS_OK", "STATUS_MAX_EVENTS", "STATUS_FROZEN"]
 
 STATUS_OK, STATUS_MAX_EVENTS, STATUS_FROZEN = 0, 1, 2
-_MASK = (1 << 64) - 1
 _TWO_M53 = 1.0 / 9007199254740992.0
 
 
@@ -147,27 +148,8 @@ def run(k, ms, ws, times, exchange, state, max_events, out):
     return n_events, STATUS_OK
 
 
-class _Xoshiro:
-    """Pure-Python xoshiro256+, the same stream as the kernel's."""
-
-    def __init__(self, state):
-        self.s = [int(v) & _MASK for v in state]
-
-    def u64(self):
-        s0, s1, s2, s3 = self.s
-        result = (s0 + s3) & _MASK
-        t = (s1 << 17) & _MASK
-        s2 ^= s0
-        s3 ^= s1
-        s1 ^= s2
-        s0 ^= s3
-        s2 ^= t
-        s3 = ((s3 << 45) | (s3 >> 19)) & _MASK
-        self.s = [s0, s1, s2, s3]
-        return result
-
-    def uniform(self):
-        return float(self.u64() >> 11) * _TWO_M53
+class _Xoshiro(Xoshiro256Plus):
+    """The shared pure-Python xoshiro256+ with the kernel's uniform particle index."""
 
     def index(self, n):
         i = int(self.uniform() * n)
@@ -212,7 +194,7 @@ def run_python(k, ms, ws, times, exchange, state, max_events, out):
         if n_events >= max_events:
             status = STATUS_MAX_EVENTS
             break
-        u1 = float((rng.u64() >> 11) + 1) * _TWO_M53
+        u1 = rng.uniform_open0()
         t += -math.log(u1) / total
         while j < len(times) and times[j] < t:
             record(j)

@@ -13,44 +13,18 @@ import math
 
 import numpy as np
 
+from .._xoshiro import Xoshiro256Plus
 from ._phase_space_kernel import (DOUBLE_WELL, HARMONIC, INELASTIC, LANGEVIN, MEAN_ENERGY,
                                   PAIRWISE)
 
 __all__ = ["run_python", "Xoshiro"]
 
-_MASK = (1 << 64) - 1
-_TWO_M53 = 1.0 / 9007199254740992.0
-
-
-class Xoshiro:
-    """Pure-Python xoshiro256+, bit for bit the generator of the compiled kernel."""
-
-    def __init__(self, state):
-        self.s = [int(v) & _MASK for v in np.asarray(state, dtype=np.uint64)]
-        if len(self.s) != 4 or not any(self.s):
-            raise ValueError("xoshiro256+ needs four 64-bit words, not all zero.")
-
-    def next(self) -> int:
-        s0, s1, s2, s3 = self.s
-        result = (s0 + s3) & _MASK
-        t = (s1 << 17) & _MASK
-        s2 ^= s0
-        s3 ^= s1
-        s1 ^= s2
-        s0 ^= s3
-        s2 ^= t
-        s3 = ((s3 << 45) | (s3 >> 19)) & _MASK
-        self.s = [s0, s1, s2, s3]
-        return result
-
-    def uniform(self) -> float:
-        return float(self.next() >> 11) * _TWO_M53
-
-    def exp1(self) -> float:
-        return -math.log(float((self.next() >> 11) + 1) * _TWO_M53)
+class Xoshiro(Xoshiro256Plus):
+    """The shared pure-Python xoshiro256+ with the kernel's normal draw (Box–Muller, one per
+    call: two outputs, the cosine branch)."""
 
     def normal(self) -> float:
-        u1 = float((self.next() >> 11) + 1) * _TWO_M53
+        u1 = self.uniform_open0()
         u2 = self.uniform()
         return math.sqrt(-2.0 * math.log(u1)) * math.cos(2.0 * math.pi * u2)
 
