@@ -398,9 +398,7 @@ class MarkovChain:
         return float(p0[on] @ tau[on])
 
 
-# ----------------------------------------------------------------------------------------------
-# one-shot functions
-# ----------------------------------------------------------------------------------------------
+# -- one-shot functions ------------------------------------------------------------------------
 def stationary(Q, method: str = "auto", anchor: int | None = None) -> StationaryLaw:
     """The stationary law of the generator ``Q``; see :meth:`MarkovChain.stationary`."""
     return MarkovChain(Q).stationary(method, anchor)
