@@ -134,6 +134,10 @@ class _KernelNetwork:
             self._generated = _k.generated_kernels(self._reac, self._delta, deps)
         return self._generated
 
+    def kernels(self, method: str):
+        """The kernels of ``method`` ("compiled" or "kernel") behind one calling convention."""
+        return self.generated() if method == "compiled" else _GenericAsGenerated(self)
+
 
 #: Above this many channels method="compiled" runs the generic kernel: the generated code grows
 #: with the channels times their dependents, and numba's compiler recurses along the chain.
@@ -274,21 +278,13 @@ def simulate(net: Network, n0, t_end: float, V: float = 1.0, seed=None, times=No
 
     kn = _kernel_network(net, V)
     if times is None:
-        if method == "compiled":
-            t, n, ch, status = kn.generated().direct_every(n0, t_end, kn.c, kn.chan_id, state,
+        t, n, ch, status = kn.kernels(method).direct_every(n0, t_end, kn.c, kn.chan_id, state,
                                                            max_events, 1024)
-        else:
-            t, n, ch, status = _k.direct_every(n0, t_end, *kn.args(), kn.chan_id, state,
-                                               max_events, 1024)
         raise_status(status, max_events, t[-1], t_end)
         return Trajectory(t, n, V, net.species, ch, len(ch), net.M, float(t_end))
     out = np.empty((len(times), net.N), np.int64)
-    if method == "compiled":
-        events, status, t_stop = kn.generated().direct_sampled(n0, times, t_end, kn.c, state,
+    events, status, t_stop = kn.kernels(method).direct_sampled(n0, times, t_end, kn.c, state,
                                                                max_events, out)
-    else:
-        events, status, t_stop = _k.direct_sampled(n0, times, t_end, *kn.args(), state,
-                                                   max_events, out)
     raise_status(status, max_events, t_stop, t_end)
     return Trajectory(times.copy(), out, V, net.species, None, int(events), net.M, float(t_end))
 
@@ -390,11 +386,9 @@ def simulate_ensemble(net: Network, n0, times, runs: int, V: float = 1.0, seed=N
     kn = _kernel_network(net, V)
     events = np.zeros(runs, np.int64)
     status = np.zeros(runs, np.int64)
-    if method == "compiled":      # stored machine code on Python threads: numba not needed
-        kn.generated().direct_ensemble(n0, times, t_end, kn.c, states, max_events, out,
-                                       events, status, threads=n_jobs)
-    else:
-        _generic_ensemble(kn, n0, times, t_end, states, max_events, out, events, status, n_jobs)
+    # compiled: stored machine code on Python threads (numba not needed); kernel: numba's threads
+    kn.kernels(method).direct_ensemble(n0, times, t_end, kn.c, states, max_events, out, events,
+                                       status, threads=n_jobs)
     bad = np.flatnonzero(status)
     if bad.size:
         raise_status(int(status[bad[0]]), max_events, float("nan"), t_end)
@@ -453,12 +447,8 @@ def _ensemble_chunk(net, n0, times, V, states, max_events, method, first):
             if kn is None:
                 out[i] = reference_path(net, n0, t_end, V, states[i], times, max_events)[1]
                 continue
-            if method == "compiled":
-                _, status, t_stop = kn.generated().direct_sampled(n0, times, t_end, kn.c,
+            _, status, t_stop = kn.kernels(method).direct_sampled(n0, times, t_end, kn.c,
                                                                   states[i], max_events, out[i])
-            else:
-                _, status, t_stop = _k.direct_sampled(n0, times, t_end, *kn.args(), states[i],
-                                                      max_events, out[i])
             raise_status(int(status), max_events, t_stop, t_end)
         except (RuntimeError, FloatingPointError, ValueError) as err:
             raise type(err)(f"run {first + i} of the ensemble, on an `executor` worker: "
